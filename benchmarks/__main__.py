@@ -1,0 +1,7 @@
+"""Run every benchmark: ``python -m benchmarks`` (``make bench``)."""
+
+from benchmarks import bench_solvers
+
+if __name__ == "__main__":
+    print("regviz benchmarks: medians of interleaved repeats, ratios measured in this run")
+    bench_solvers.main()

@@ -1,0 +1,779 @@
+r"""Ridge regression in closed form and by gradient descent, on one objective.
+
+Convention (scikit-learn ``Ridge``'s)::
+
+    J(w, b) = sum_i (y_i - x_i . w - b)^2 + alpha * ||w||^2
+
+The intercept ``b`` is not penalised; with ``fit_intercept=False`` there is no ``b``. Bishop's
+convention, ``1/2 sum_i (...)^2 + lambda/2 ||w||^2`` with ``w_0`` penalised, has the same minimiser
+with ``lambda = alpha`` when the basis includes a column of ones and ``fit_intercept=False``.
+
+The module has two layers, as scikit-learn's ``linear_model/_ridge.py`` does: pure array
+functions (``ridge_decomposition``, ``ridge_path``, ``gradient_descent``) that the dashboard calls
+directly and caches, and the scikit-learn estimators ``RidgeRegression`` and
+``GradientDescentRegressor`` on top of them.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import NamedTuple
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+OPTIMIZERS = ("gd", "momentum", "nesterov", "adam")
+PENALTIES = ("l2", "decoupled")
+#: Default learning rate for Adam: PyTorch's and Keras's.
+ADAM_DEFAULT_LEARNING_RATE = 1e-3
+#: Coefficients lose about log10(condition number) of float64's ~16 digits; warn past this.
+ILL_CONDITIONED = 1e12
+#: A run whose suboptimality grows past this factor of its start is diverging.
+DIVERGENCE_FACTOR = 1e8
+_EPS = np.finfo(np.float64).eps
+
+
+class ConditioningWarning(RuntimeWarning):
+    """The fit is numerically ill-conditioned: its coefficients carry few correct digits."""
+
+
+class DivergenceWarning(ConvergenceWarning):
+    """Gradient descent diverged (a step size past the stability limit)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Closed form: one SVD, any number of alphas
+# --------------------------------------------------------------------------------------------
+
+
+class RidgeDecomposition(NamedTuple):
+    """What the ridge solution needs from the data, for every alpha: one thin SVD.
+
+    ``X_c = X - x_mean = U diag(s) Vt`` (centered only when the intercept is fitted), and
+    ``uty = U.T (y - y_mean)``. Singular values at or below ``rcond * s[0]`` are treated as
+    zero (``rank`` counts the others), as ``numpy.linalg.lstsq`` does.
+    """
+
+    x_mean: np.ndarray
+    y_mean: float
+    U: np.ndarray
+    s: np.ndarray
+    Vt: np.ndarray
+    uty: np.ndarray
+    rank: int
+
+
+def ridge_decomposition(X, y, fit_intercept=True, rcond=None):
+    """Decompose ``(X, y)`` once so that ridge solutions for any alpha cost O(p^2).
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    y : array of shape (n_samples,)
+    fit_intercept : bool
+        Center ``X`` and ``y`` first: the unpenalised intercept then separates from ``w``.
+    rcond : float, optional
+        Relative cutoff for small singular values; default ``max(n_samples, n_features) * eps``.
+
+    Returns
+    -------
+    RidgeDecomposition
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if fit_intercept:
+        x_mean, y_mean = X.mean(axis=0), float(y.mean())
+    else:
+        x_mean, y_mean = np.zeros(X.shape[1]), 0.0
+    U, s, Vt = np.linalg.svd(X - x_mean, full_matrices=False)
+    if rcond is None:
+        rcond = max(X.shape) * _EPS
+    rank = int(np.count_nonzero(s > rcond * s[0])) if s.size and s[0] > 0 else 0
+    return RidgeDecomposition(x_mean, y_mean, U, s, Vt, U.T @ (y - y_mean), rank)
+
+
+def filter_factors(s, alphas, rank):
+    """``f_i(alpha) = s_i / (s_i^2 + alpha)`` for the kept singular values, 0 for the others.
+
+    Returns an array of shape (n_alphas, len(s)).
+    """
+    s = np.asarray(s, dtype=np.float64)
+    alphas = np.asarray(alphas, dtype=np.float64).reshape(-1, 1)
+    kept = s[:rank]
+    f = np.zeros((alphas.shape[0], s.shape[0]))
+    f[:, :rank] = kept / (kept * kept + alphas)
+    return f
+
+
+def ridge_path_from_decomposition(dec, alphas):
+    """Coefficients and intercepts for each alpha from a :func:`ridge_decomposition`.
+
+    ``w(alpha) = V diag(s / (s^2 + alpha)) U^T y_c`` and ``b(alpha) = y_mean - x_mean . w``.
+    """
+    coefs = (filter_factors(dec.s, alphas, dec.rank) * dec.uty) @ dec.Vt
+    intercepts = dec.y_mean - coefs @ dec.x_mean
+    return coefs, intercepts
+
+
+def ridge_path(X, y, alphas, fit_intercept=True):
+    """The whole ridge path from one SVD.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    y : array of shape (n_samples,)
+    alphas : array of shape (n_alphas,), each >= 0
+        ``alpha = 0`` gives the minimum-norm least-squares solution.
+    fit_intercept : bool, default=True
+
+    Returns
+    -------
+    coefs : ndarray of shape (n_alphas, n_features)
+    intercepts : ndarray of shape (n_alphas,)
+        Zeros when ``fit_intercept=False``.
+    """
+    alphas = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
+    if alphas.ndim != 1 or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
+        raise ValueError("alphas must be a 1-D array of finite numbers >= 0.")
+    return ridge_path_from_decomposition(ridge_decomposition(X, y, fit_intercept), alphas)
+
+
+def effective_condition_number(s, alpha, rank=None):
+    """How much the ridge solution amplifies relative errors: ``s_max / min_i (s_i + alpha / s_i)``.
+
+    ``s_i + alpha / s_i`` is the reciprocal of the filter factor; for ``alpha = 0`` this is the
+    ordinary condition number ``s_max / s_min`` over the kept singular values. Coefficients
+    carry about ``16 - log10`` of it correct digits.
+    """
+    s = np.asarray(s, dtype=np.float64)[: len(s) if rank is None else rank]
+    if s.size == 0 or s[0] == 0:
+        return 1.0
+    return float(s[0] / np.min(s + alpha / s))
+
+
+def _warn_if_ill_conditioned(kappa, what):
+    if kappa > ILL_CONDITIONED:
+        digits = max(0, int(np.floor(16 - np.log10(kappa))))
+        warnings.warn(
+            f"{what} is ill-conditioned (condition number {kappa:.1e}): its coefficients carry "
+            f"about {digits} correct digits. Use the 'legendre' or 'monomial' basis, a lower "
+            "degree, or a larger alpha.",
+            ConditioningWarning,
+            stacklevel=3,
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Gradient descent, in Gram form
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quadratic:
+    r"""The objective as a quadratic in ``theta = [w, b]`` (``b`` only when fitted).
+
+    ``J(theta) = J* + ||diag(s) Vt (theta - theta*)||^2`` where ``A = [Z; sqrt(alpha) D]``
+    ``= U diag(s) Vt``, ``Z = [X, 1]``, ``D`` selects ``w``; so the Hessian is
+    ``H = 2 A^T A = 2 (Z^T Z + alpha D)``, ``L = 2 s_max^2`` and ``mu = 2 s_min^2``. ``theta*`` is
+    the minimiser of least norm. Written this way ``J - J*`` is a sum of squares, accurate
+    down to the last digits instead of the difference of two nearly equal numbers.
+    """
+
+    gram: np.ndarray  # Z^T Z
+    zty: np.ndarray  # Z^T y
+    decay_mask: np.ndarray  # 1 for w, 0 for the intercept
+    alpha: float
+    s: np.ndarray
+    Vt: np.ndarray
+    theta_star: np.ndarray
+    optimum: float  # J*
+    initial: float  # J(0) = ||y||^2
+
+    @property
+    def lipschitz(self):
+        """``L``: the largest eigenvalue of the Hessian ``2 (Z^T Z + alpha D)``."""
+        return 2.0 * float(self.s[0]) ** 2 if self.s.size else 0.0
+
+    @property
+    def condition_number(self):
+        """``L / mu``: the Hessian's condition number (``inf`` when it is singular)."""
+        if self.s.size == 0 or self.s[0] == 0:
+            return 1.0
+        smallest = float(self.s[-1]) if self.s.size == self.Vt.shape[1] else 0.0
+        return float(self.s[0] / smallest) ** 2 if smallest > 0 else np.inf
+
+    def suboptimality(self, thetas):
+        """``J(theta) - J*`` for each row of ``thetas``, as a sum of squares."""
+        projected = (np.atleast_2d(thetas) - self.theta_star) @ self.Vt.T
+        return np.einsum("ij,ij->i", projected * self.s, projected * self.s)
+
+
+def quadratic_objective(X, y, alpha, fit_intercept=True):
+    """Build the :class:`Quadratic` of ridge's objective (one SVD of a (n+p) x q matrix)."""
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    n, p = X.shape
+    Z = np.hstack([X, np.ones((n, 1))]) if fit_intercept else X
+    decay_mask = np.r_[np.ones(p), np.zeros(1)] if fit_intercept else np.ones(p)
+    # The penalty as extra least-squares rows: ||A theta - [y; 0]||^2 = J(theta).
+    A = np.vstack([Z, np.sqrt(alpha) * np.eye(Z.shape[1])[decay_mask == 1]])
+    target = np.r_[y, np.zeros(A.shape[0] - n)]
+    U, s, Vt = np.linalg.svd(A, full_matrices=False)
+    rank = int(np.count_nonzero(s > max(A.shape) * _EPS * s[0])) if s.size and s[0] > 0 else 0
+    theta_star = Vt[:rank].T @ ((U[:, :rank].T @ target) / s[:rank])
+    residual = target - A @ theta_star
+    return Quadratic(
+        gram=Z.T @ Z,
+        zty=Z.T @ y,
+        decay_mask=decay_mask,
+        alpha=float(alpha),
+        s=s,
+        Vt=Vt,
+        theta_star=theta_star,
+        optimum=float(residual @ residual),
+        initial=float(y @ y),
+    )
+
+
+def stability_limit(optimizer, momentum=0.9):
+    """The largest stable step size, in units of ``1/L``, for the gradient family on a quadratic.
+
+    Plain gradient descent: 2. Heavy ball (``torch.optim.SGD`` with momentum ``mu``):
+    ``2 (1 + mu)``. Nesterov (``torch.optim.SGD(nesterov=True)``): ``2 (1 + mu) / (1 + 2 mu)``.
+    Adam has no such limit (its steps are bounded by the learning rate): ``inf``.
+    """
+    if optimizer == "gd":
+        return 2.0
+    if optimizer == "momentum":
+        return 2.0 * (1.0 + momentum)
+    if optimizer == "nesterov":
+        return 2.0 * (1.0 + momentum) / (1.0 + 2.0 * momentum)
+    return np.inf
+
+
+@dataclass(frozen=True)
+class GDTrace:
+    """Iterates of a gradient-descent run at about 200 log-spaced steps (0, 1, 2, 3, ... final).
+
+    Memory is bounded whatever ``max_iter`` is. ``suboptimality`` is ``J - J*`` and
+    ``distance`` is ``||theta - theta*||`` (``theta = [w, b]``), both exact sums of squares.
+    """
+
+    step: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+    objective: np.ndarray
+    suboptimality: np.ndarray
+    distance: np.ndarray
+
+
+@dataclass(frozen=True)
+class GDResult:
+    """What :func:`gradient_descent` returns. See :class:`GradientDescentRegressor`."""
+
+    coef: np.ndarray
+    intercept: float
+    n_iter: int
+    loss_curve: np.ndarray
+    converged: bool
+    diverged: bool
+    learning_rate: float
+    lipschitz: float
+    condition_number: float
+    trace: GDTrace
+
+
+def record_steps(max_iter, n_points=200):
+    """The steps a :class:`GDTrace` keeps: all of them up to ``n_points``, else 0 and about
+    ``n_points`` log-spaced steps up to ``max_iter`` (every step at the start, where it matters)."""
+    if max_iter <= n_points:
+        return np.arange(max_iter + 1, dtype=np.int64)
+    grid = np.unique(np.round(np.geomspace(1, max_iter, n_points)).astype(np.int64))
+    return np.r_[0, grid]
+
+
+def linear_update_matrix(quad, optimizer, penalty, learning_rate, momentum):
+    """The step of gd, heavy ball or Nesterov as one affine map of the state.
+
+    The state is ``[theta, buf, 1]`` (``buf``: the momentum buffer, 0 at the start). Every rule
+    of ``torch.optim.SGD`` is affine in it on a quadratic, so one matrix product per step runs
+    it exactly, with no Python work per step beyond that product. With ``g`` the gradient at
+    ``theta_t`` and ``eta`` the learning rate:
+
+    - gradient: ``g = 2 (Z^T Z theta - Z^T y) [+ 2 alpha D theta when penalty="l2"]``
+    - buffer: ``buf <- momentum * buf + g`` (so ``buf = g`` after the first step, no dampening)
+    - direction: ``g`` (gd), ``buf`` (momentum), ``g + momentum * buf`` (Nesterov)
+    - ``penalty="decoupled"``: ``theta <- (1 - 2 eta alpha D) theta`` first (the gradient was
+      taken at ``theta_t``, before the decay, as in ``AdamW``); then
+      ``theta <- theta - eta * direction``.
+    """
+    q = quad.gram.shape[0]
+    size = 2 * q + 1
+    theta, buf, one = slice(0, q), slice(q, 2 * q), 2 * q
+    penalty_diag = 2.0 * quad.alpha * quad.decay_mask
+    # g = grad_rows @ state
+    grad_rows = np.zeros((q, size))
+    grad_rows[:, theta] = 2.0 * quad.gram
+    grad_rows[:, one] = -2.0 * quad.zty
+    if penalty == "l2":
+        grad_rows[:, theta] += np.diag(penalty_diag)
+    if optimizer == "gd":
+        buf_rows = np.zeros((q, size))
+        direction = grad_rows
+    else:
+        buf_rows = grad_rows.copy()
+        buf_rows[:, buf] += momentum * np.eye(q)
+        direction = buf_rows if optimizer == "momentum" else grad_rows + momentum * buf_rows
+    keep = np.ones(q) if penalty == "l2" else 1.0 - learning_rate * penalty_diag
+    theta_rows = -learning_rate * direction
+    theta_rows[:, theta] += np.diag(keep)
+    step = np.zeros((size, size))
+    step[theta] = theta_rows
+    step[buf] = buf_rows
+    step[one, one] = 1.0
+    return step
+
+
+def _run_linear(step_matrix, state, n_steps, q):
+    """Apply ``state <- step_matrix @ state`` n_steps times; return the thetas and the state."""
+    states = np.empty((n_steps, state.shape[0]))
+    previous, dot = state, np.dot
+    for row in list(states):  # rows as views made up front: the loop is one C call per step
+        dot(step_matrix, previous, out=row)
+        previous = row
+    return states[:, :q], previous
+
+
+def _run_adam(quad, state, n_steps, first_step, penalty, lr, beta_1, beta_2, epsilon):
+    """Adam / AdamW steps exactly as documented for ``torch.optim.Adam`` and ``AdamW``.
+
+    ``g = grad J_data(theta_t) [+ 2 alpha D theta_t for "l2"]``; ``"decoupled"``:
+    ``theta <- theta (1 - lr 2 alpha D)``; ``m <- beta_1 m + (1 - beta_1) g``;
+    ``v <- beta_2 v + (1 - beta_2) g^2``; ``m_hat = m / (1 - beta_1^t)``,
+    ``v_hat = v / (1 - beta_2^t)``; ``theta <- theta - lr m_hat / (sqrt(v_hat) + epsilon)``.
+    ``state`` is ``(theta, m, v)``.
+    """
+    theta, m, v = (a.copy() for a in state)
+    penalty_diag = 2.0 * quad.alpha * quad.decay_mask
+    two_gram, two_zty = 2.0 * quad.gram, 2.0 * quad.zty
+    keep = 1.0 - lr * penalty_diag
+    thetas = np.empty((n_steps, theta.shape[0]))
+    for i in range(n_steps):
+        t = first_step + i
+        g = two_gram @ theta - two_zty
+        if penalty == "l2":
+            g += penalty_diag * theta
+        else:
+            theta *= keep
+        m *= beta_1
+        m += (1.0 - beta_1) * g
+        v *= beta_2
+        v += (1.0 - beta_2) * (g * g)
+        m_hat = m / (1.0 - beta_1**t)
+        v_hat = v / (1.0 - beta_2**t)
+        theta -= lr * m_hat / (np.sqrt(v_hat) + epsilon)
+        thetas[i] = theta
+    return thetas, (theta, m, v)
+
+
+def _first_run_end(ok, carry, patience):
+    """First index i where ``ok[i - patience + 1 .. i]`` are all true (with ``carry`` trues before
+    ``ok[0]``); return ``(index or None, new_carry)``."""
+    if ok.size == 0:
+        return None, carry
+    runs = np.concatenate([np.ones(carry, dtype=bool), ok])
+    window = np.convolve(runs.astype(np.int64), np.ones(patience, dtype=np.int64), "valid")
+    hits = np.flatnonzero(window == patience)
+    if hits.size:
+        return int(hits[0] + patience - 1 - carry), 0
+    # Trailing run of trues carries into the next chunk.
+    falses = np.flatnonzero(~runs)
+    new_carry = runs.size if falses.size == 0 else runs.size - 1 - int(falses[-1])
+    return None, min(new_carry, patience)
+
+
+def gradient_descent(
+    X,
+    y,
+    alpha=1.0,
+    fit_intercept=True,
+    optimizer="gd",
+    penalty="l2",
+    learning_rate="auto",
+    max_iter=1000,
+    tol=1e-10,
+    momentum=0.9,
+    beta_1=0.9,
+    beta_2=0.999,
+    epsilon=1e-8,
+    n_iter_no_change=5,
+    quad=None,
+):
+    """Full-batch iterative minimisation of ridge's objective from ``w = 0, b = 0``.
+
+    See :class:`GradientDescentRegressor` for the parameters. ``quad`` may pass a precomputed
+    :func:`quadratic_objective` of the same ``(X, y, alpha, fit_intercept)``.
+
+    Returns
+    -------
+    GDResult
+    """
+    if quad is None:
+        quad = quadratic_objective(X, y, alpha, fit_intercept)
+    q = quad.gram.shape[0]
+    L = quad.lipschitz
+    if not isinstance(learning_rate, str):
+        lr = float(learning_rate)
+    elif optimizer == "adam":
+        lr = ADAM_DEFAULT_LEARNING_RATE
+    else:
+        lr = 1.0 / L if L > 0 else 1.0  # L = 0: the gradient is 0, any step does nothing
+
+    if optimizer == "adam":
+        state = (np.zeros(q), np.zeros(q), np.zeros(q))
+    else:
+        step_matrix = linear_update_matrix(quad, optimizer, penalty, lr, momentum)
+        state = np.r_[np.zeros(2 * q), 1.0]
+
+    keep_steps = record_steps(max_iter)
+    kept_thetas = [np.zeros((1, q))]
+    losses = [np.array([quad.optimum + quad.suboptimality(np.zeros(q))[0]])]
+    gap_start = losses[0][0] - quad.optimum
+    divergence_scale = DIVERGENCE_FACTOR * max(gap_start, _EPS * quad.initial, np.finfo(float).tiny)
+
+    done, chunk, carry = 0, 64, 0
+    converged = diverged = False
+    previous_gap, last_theta = gap_start, np.zeros(q)
+    with np.errstate(over="ignore", invalid="ignore"):
+        while done < max_iter and not (converged or diverged):
+            n_steps = min(chunk, max_iter - done)
+            if optimizer == "adam":
+                thetas, state = _run_adam(
+                    quad, state, n_steps, done + 1, penalty, lr, beta_1, beta_2, epsilon
+                )
+            else:
+                thetas, state = _run_linear(step_matrix, state, n_steps, q)
+            gaps = quad.suboptimality(thetas)
+            bad = ~np.isfinite(gaps) | ~np.all(np.isfinite(thetas), axis=1)
+            if optimizer != "adam":
+                bad |= gaps > divergence_scale
+            stop = n_steps
+            if bad.any():
+                stop, diverged = int(np.argmax(bad)), True
+            if tol > 0:
+                both = np.r_[previous_gap, gaps[:stop]]
+                change = np.abs(np.diff(both))
+                ok = change <= tol * (quad.optimum + both[:-1])
+                hit, carry = _first_run_end(ok, carry, n_iter_no_change)
+                if hit is not None:
+                    stop, converged, diverged = hit + 1, True, False
+            # Keep the record's steps in this chunk.
+            steps = np.arange(done + 1, done + stop + 1)
+            kept = np.isin(steps, keep_steps)
+            kept_thetas.append(thetas[:stop][kept])
+            losses.append(quad.optimum + gaps[:stop])
+            if stop:
+                previous_gap, last_theta = gaps[stop - 1], thetas[stop - 1]
+            done += stop
+            chunk = min(2 * chunk, 4096)
+
+    loss_curve = np.concatenate(losses)
+    kept_thetas = np.concatenate(kept_thetas)
+    record = keep_steps[keep_steps <= done]
+    if record[-1] != done:
+        kept_thetas = np.vstack([kept_thetas, last_theta])
+        record = np.r_[record, done]
+    gaps_kept = quad.suboptimality(kept_thetas)
+    coefs, intercepts = _split(kept_thetas, fit_intercept)
+    trace = GDTrace(
+        step=record,
+        coef=coefs,
+        intercept=intercepts,
+        objective=quad.optimum + gaps_kept,
+        suboptimality=gaps_kept,
+        distance=np.linalg.norm(kept_thetas - quad.theta_star, axis=1),
+    )
+    return GDResult(
+        coef=coefs[-1].copy(),
+        intercept=float(intercepts[-1]),
+        n_iter=int(done),
+        loss_curve=loss_curve,
+        converged=converged,
+        diverged=diverged,
+        learning_rate=lr,
+        lipschitz=L,
+        condition_number=quad.condition_number,
+        trace=trace,
+    )
+
+
+def _split(thetas, fit_intercept):
+    if fit_intercept:
+        return thetas[:, :-1], thetas[:, -1]
+    return thetas, np.zeros(thetas.shape[0])
+
+
+# --------------------------------------------------------------------------------------------
+# scikit-learn estimators
+# --------------------------------------------------------------------------------------------
+
+
+def _check_real(name, value, low=None, high=None, low_open=False):
+    """Raise a ValueError that says what was expected unless ``value`` is a finite real."""
+    ok = isinstance(value, Real) and not isinstance(value, bool) and np.isfinite(value)
+    if ok and low is not None:
+        ok = value > low if low_open else value >= low
+    if ok and high is not None:
+        ok = value <= high
+    if not ok:
+        bounds = []
+        if low is not None:
+            bounds.append(f"{'>' if low_open else '>='} {low}")
+        if high is not None:
+            bounds.append(f"<= {high}")
+        raise ValueError(f"{name} must be a finite number {' and '.join(bounds)}, got {value!r}.")
+
+
+def _check_choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices}, got {value!r}.")
+
+
+class RidgeRegression(RegressorMixin, BaseEstimator):
+    """Ridge regression solved exactly by one SVD.
+
+    Minimises ``sum_i (y_i - x_i . w - b)^2 + alpha * ||w||^2``, scikit-learn ``Ridge``'s
+    objective: the intercept ``b`` is not penalised (with ``fit_intercept=False`` there is none).
+    ``X - mean = U diag(s) V^T`` gives ``w = V diag(s / (s^2 + alpha)) U^T (y - mean)``; the
+    normal equations, which square the condition number, are never formed.
+
+    Parameters
+    ----------
+    alpha : float >= 0, default=1.0
+        ``alpha = 0`` gives the minimum-norm least-squares solution, also with more features
+        than samples.
+    fit_intercept : bool, default=True
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+    intercept_ : float
+        0.0 when ``fit_intercept=False``.
+    singular_ : ndarray
+        Singular values of the (centered) design matrix.
+    rank_ : int
+        Number of singular values above ``max(n, p) * eps * s_max``; the others count as 0.
+    condition_number_ : float
+        :func:`effective_condition_number` at ``alpha``. Past 1e12 a
+        :class:`ConditioningWarning` says how many digits the coefficients carry.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str, only when ``X`` had string column names.
+    """
+
+    def __init__(self, alpha=1.0, fit_intercept=True):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+
+    def fit(self, X, y):
+        """Fit the ridge solution to ``X`` (n_samples, n_features) and ``y`` (n_samples,)."""
+        _check_real("alpha", self.alpha, low=0)
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        dec = ridge_decomposition(X, y, self.fit_intercept)
+        coefs, intercepts = ridge_path_from_decomposition(dec, [self.alpha])
+        self.coef_ = coefs[0]
+        self.intercept_ = float(intercepts[0])
+        self.singular_ = dec.s
+        self.rank_ = dec.rank
+        self.condition_number_ = effective_condition_number(dec.s, self.alpha, dec.rank)
+        _warn_if_ill_conditioned(self.condition_number_, "This ridge fit")
+        return self
+
+    def predict(self, X):
+        """``X w + b``."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return X @ self.coef_ + self.intercept_
+
+
+class GradientDescentRegressor(RegressorMixin, BaseEstimator):
+    """Ridge's objective minimised by full-batch gradient descent, as PyTorch's optimizers do it.
+
+    Minimises ``J(w, b) = sum_i (y_i - x_i . w - b)^2 + alpha * ||w||^2`` from ``w = 0, b = 0``
+    in float64. The data term's gradient is ``2 X^T (X w + b - y)``. Each step costs
+    O(p^2): ``X^T X`` and ``X^T y`` are formed once per fit (Gram form).
+
+    Parameters
+    ----------
+    alpha : float >= 0, default=1.0
+    fit_intercept : bool, default=True
+        The intercept is never penalised or decayed.
+    optimizer : {"gd", "momentum", "nesterov", "adam"}, default="gd"
+        ``"gd"``: ``theta <- theta - lr g``. ``"momentum"`` and ``"nesterov"``: the rules of
+        ``torch.optim.SGD`` (buffer ``buf <- momentum buf + g``, starting at the first gradient,
+        no dampening; step ``buf``, or ``g + momentum buf`` for Nesterov). ``"adam"``: the rule of
+        ``torch.optim.Adam`` (bias-corrected moments, ``epsilon`` added after the square root).
+    penalty : {"l2", "decoupled"}, default="l2"
+        ``"l2"``: the penalty is in the loss; its gradient ``2 alpha w`` is added to ``g``
+        (PyTorch's ``weight_decay = 2 alpha`` on ``w``). ``"decoupled"``: before each step
+        ``w <- w (1 - lr 2 alpha)`` and ``g`` has no penalty term (``AdamW`` with
+        ``weight_decay = 2 alpha``). The two give the same trajectory for ``"gd"``, not for Adam.
+    learning_rate : "auto" or float > 0, default="auto"
+        ``"auto"``: ``1 / L`` for the gradient family, ``L`` the largest eigenvalue of the
+        objective's Hessian ``2 (X^T X + alpha I)`` (intercept included); ``1e-3`` for Adam
+        (PyTorch's and Keras's default). Stable up to ``stability_limit_ / L``: 2/L for "gd".
+    max_iter : int >= 0, default=1000
+    tol : float >= 0, default=1e-10
+        Stop when ``|J_t - J_{t+1}| <= tol * J_t`` for ``n_iter_no_change`` steps in a row;
+        ``tol=0`` runs exactly ``max_iter`` steps.
+    momentum : float in [0, 1), default=0.9
+    beta_1, beta_2 : float in [0, 1), defaults 0.9 and 0.999
+    epsilon : float > 0, default=1e-8
+    n_iter_no_change : int >= 1, default=5
+        As in scikit-learn's ``SGDRegressor``: momentum and Adam pass through steps of nearly
+        no change without having converged.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+    intercept_ : float
+        0.0 when ``fit_intercept=False``.
+    n_iter_ : int
+        Steps taken.
+    loss_curve_ : ndarray of shape (n_iter_ + 1,)
+        The objective ``J`` (penalty included) at ``w_0`` and after every step.
+    converged_ : bool
+        Stopped by ``tol``.
+    diverged_ : bool
+        The objective grew past ``1e8`` times its starting excess ``J_0 - J*`` (or overflowed):
+        the run stopped, kept its last iterate before that, and warned (:class:`DivergenceWarning`).
+    learning_rate_ : float
+    lipschitz_ : float
+        ``L``, the largest eigenvalue of the Hessian.
+    stability_limit_ : float
+        The largest stable ``learning_rate * L`` for this optimizer (:func:`stability_limit`).
+    condition_number_ : float
+        The Hessian's condition number; plain gradient descent needs about
+        ``condition_number_ * ln(1 / accuracy)`` steps.
+    trace_ : GDTrace
+        Iterates, objective, ``J - J*`` and distance to the minimiser at about 200 log-spaced
+        steps (bounded memory).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str, only when ``X`` had string column names.
+    """
+
+    def __init__(
+        self,
+        alpha=1.0,
+        fit_intercept=True,
+        optimizer="gd",
+        penalty="l2",
+        learning_rate="auto",
+        max_iter=1000,
+        tol=1e-10,
+        momentum=0.9,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=5,
+    ):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.optimizer = optimizer
+        self.penalty = penalty
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.tol = tol
+        self.momentum = momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+
+    def _check_params(self):
+        _check_real("alpha", self.alpha, low=0)
+        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        _check_choice("penalty", self.penalty, PENALTIES)
+        if not (isinstance(self.learning_rate, str) and self.learning_rate == "auto"):
+            _check_real("learning_rate", self.learning_rate, low=0, low_open=True)
+        for name in ("max_iter", "n_iter_no_change"):
+            value = getattr(self, name)
+            minimum = 0 if name == "max_iter" else 1
+            if not isinstance(value, Integral) or isinstance(value, bool) or value < minimum:
+                raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}.")
+        _check_real("tol", self.tol, low=0)
+        for name in ("momentum", "beta_1", "beta_2"):
+            value = getattr(self, name)
+            _check_real(name, value, low=0)
+            if value >= 1:
+                raise ValueError(f"{name} must be below 1, got {value!r}.")
+        _check_real("epsilon", self.epsilon, low=0, low_open=True)
+
+    def fit(self, X, y):
+        """Run gradient descent on ``X`` (n_samples, n_features) and ``y`` (n_samples,)."""
+        self._check_params()
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        result = gradient_descent(
+            X,
+            y,
+            alpha=self.alpha,
+            fit_intercept=self.fit_intercept,
+            optimizer=self.optimizer,
+            penalty=self.penalty,
+            learning_rate=self.learning_rate,
+            max_iter=int(self.max_iter),
+            tol=self.tol,
+            momentum=self.momentum,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            epsilon=self.epsilon,
+            n_iter_no_change=int(self.n_iter_no_change),
+        )
+        self.coef_ = result.coef
+        self.intercept_ = result.intercept
+        self.n_iter_ = result.n_iter
+        self.loss_curve_ = result.loss_curve
+        self.converged_ = result.converged
+        self.diverged_ = result.diverged
+        self.learning_rate_ = result.learning_rate
+        self.lipschitz_ = result.lipschitz
+        self.stability_limit_ = stability_limit(self.optimizer, self.momentum)
+        self.condition_number_ = result.condition_number
+        self.trace_ = result.trace
+        if result.diverged:
+            warnings.warn(
+                divergence_message(result, self.stability_limit_), DivergenceWarning, stacklevel=2
+            )
+        elif self.tol > 0 and not result.converged and self.max_iter > 0:
+            warnings.warn(
+                f"Gradient descent stopped at max_iter={self.max_iter} before the objective's "
+                f"relative change fell below tol={self.tol}: raise max_iter or learning_rate.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def predict(self, X):
+        """``X w + b``."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return X @ self.coef_ + self.intercept_
+
+
+def divergence_message(result, limit):
+    """One sentence on why a run diverged, for a student."""
+    ratio = result.learning_rate * result.lipschitz
+    if np.isfinite(limit) and ratio > limit:
+        why = (
+            f"the step size is {ratio:.3g}/L, past the stability limit {limit:.3g}/L "
+            "(L: the largest curvature of the objective)"
+        )
+    else:
+        why = "the objective overflowed"
+    return (
+        f"Gradient descent diverged at step {result.n_iter}: {why}. The last finite iterate is "
+        "kept; lower the learning rate."
+    )
