@@ -716,22 +716,8 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):
         """Run gradient descent on ``X`` (n_samples, n_features) and ``y`` (n_samples,)."""
         self._check_params()
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-        result = gradient_descent(
-            X,
-            y,
-            alpha=self.alpha,
-            fit_intercept=self.fit_intercept,
-            optimizer=self.optimizer,
-            penalty=self.penalty,
-            learning_rate=self.learning_rate,
-            max_iter=int(self.max_iter),
-            tol=self.tol,
-            momentum=self.momentum,
-            beta_1=self.beta_1,
-            beta_2=self.beta_2,
-            epsilon=self.epsilon,
-            n_iter_no_change=int(self.n_iter_no_change),
-        )
+        # The estimator's parameters are exactly gradient_descent's keywords.
+        result = gradient_descent(X, y, **self.get_params())
         self.coef_ = result.coef
         self.intercept_ = result.intercept
         self.n_iter_ = result.n_iter
