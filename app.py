@@ -1,46 +1,347 @@
-"""regviz: the closed-form ridge fit and gradient descent on Bishop's sine data.
+"""regviz: why L2 regularization prevents overfitting. Run with ``streamlit run app.py``.
 
-Run with ``streamlit run app.py``.
+The only module that imports Streamlit. Widgets produce one :class:`regviz.state.Settings`;
+everything shown is computed by ``regviz`` from it, cached on its small hashable parts.
 """
 
-import warnings
+from __future__ import annotations
 
-import altair as alt
+import math
+import warnings
+from dataclasses import asdict
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from regviz import GradientDescentRegressor, PolynomialBasis, RidgeRegression
-from regviz.data import sine_data
+from regviz import charts, experiments, state
+from regviz.conventions import format_value, translate
+from regviz.data import synthetic
 
-st.set_page_config(page_title="regviz: L2 regularization", layout="wide")
+st.set_page_config(page_title="regviz: L2 regularization", page_icon="📉", layout="wide")
+
+VIEWS = ("Coefficients", "Gradient descent", "Where is L2 added?")
+
+
+# ----------------------------------------------------------------------------------------------
+# Cached computations: keyed on small tuples of settings, bounded, read-only results.
+# ----------------------------------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def load_dataset(data_key):
+    dataset, fn, n, noise, seed, spacing, ntest = data_key
+    return synthetic(fn=fn, n=n, noise=noise, seed=seed, spacing=spacing, n_test=ntest)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def load_model(model_key):
+    """Basis matrices, one SVD and the closed form along the whole λ grid."""
+    *data_key, degree, basis, intercept = model_key
+    model = experiments.build_model(load_dataset(tuple(data_key)), degree, basis, intercept)
+    return model, experiments.ridge_along_path(model, state.LAMBDA_GRID)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def load_descent(model_key, lam, optimizer, penalty, lr, iters):
+    model, _ = load_model(model_key)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the run's flags say it all, on the page
+        return experiments.run_descent(model, lam, optimizer, penalty, lr, iters)
+
+
+# ----------------------------------------------------------------------------------------------
+# Settings: the URL on a session's first run, the widgets after; always validated, always in the URL
+# ----------------------------------------------------------------------------------------------
+
+
+def current_settings():
+    """Validate the session's settings (from the URL on its first run) before widgets draw."""
+    ss = st.session_state
+    if "_started" not in ss:
+        query = st.query_params.to_dict()
+        view = query.pop("view", VIEWS[0])
+        settings, notices = state.parse(query)
+        ss["view"] = view if view in VIEWS else VIEWS[0]
+        ss["_started"] = True
+        ss["_notices"] = notices
+    else:
+        settings, _ = state.parse({k: ss[k] for k in state.KEYS if k in ss})
+    for name, value in asdict(settings).items():
+        if ss.get(name) != value or name not in ss:
+            ss[name] = value
+    return settings
+
+
+def on_optimizer_change():
+    st.session_state["lr"] = state.default_learning_rate(st.session_state["optimizer"])
+
+
+def lambda_label(lam):
+    if lam == 0:
+        return "0"
+    return f"{lam:.1e}  (ln λ = {math.log(lam):.1f})"
+
+
+def sidebar(settings):
+    """All controls but λ. Each widget's key is its URL parameter."""
+    sb = st.sidebar
+    sb.header("Data")
+    sb.selectbox("Dataset", state.DATASETS, key="dataset",
+                 help="Real datasets and uploads arrive in a later version.")
+    sb.selectbox("True function", list(state.FUNCTIONS), key="fn",
+                 format_func=state.FUNCTIONS.get)
+    low, high = state.INT_BOUNDS["n"]
+    sb.number_input("Training points N", low, high, step=1, key="n")
+    sb.slider("Noise σ", *state.REAL_BOUNDS["noise"], step=0.05, key="noise")
+    sb.number_input("Seed", *state.INT_BOUNDS["seed"], step=1, key="seed")
+    sb.radio("x spacing", state.SPACINGS, key="spacing", horizontal=True,
+             format_func={"even": "evenly spaced", "random": "uniform random"}.get)
+    sb.number_input("Test points", *state.INT_BOUNDS["ntest"], step=10, key="ntest")
+    sb.header("Model")
+    sb.slider("Polynomial degree", *state.INT_BOUNDS["degree"], key="degree")
+    sb.selectbox("Basis", state.BASES, key="basis",
+                 help="monomial: t^k with x scaled to t in [-1, 1]; legendre: orthonormal "
+                      "polynomials (best conditioned); raw: x^k, Bishop's (badly conditioned).")
+    sb.radio("Intercept", state.INTERCEPTS, key="intercept", horizontal=True,
+             help="free: b is not penalised (scikit-learn). penalised: w0 is a weight like the "
+                  "others (Bishop).")
+    sb.header("Gradient descent")
+    sb.selectbox("Optimizer", state.OPTIMIZERS, key="optimizer", on_change=on_optimizer_change,
+                 format_func={"gd": "gradient descent", "momentum": "heavy-ball momentum 0.9",
+                              "nesterov": "Nesterov momentum 0.9", "adam": "Adam"}.get)
+    sb.radio("L2 added to", state.PENALTIES, key="penalty", horizontal=True,
+             format_func={"l2": "the loss", "decoupled": "the update (decay)"}.get)
+    if settings.optimizer == "adam":
+        sb.select_slider("Learning rate η", state.ADAM_RATES, key="lr", format_func="{:g}".format)
+    else:
+        sb.select_slider("Step size η, in units of 1/L", state.LR_MULTIPLES, key="lr",
+                         format_func="{:g}/L".format,
+                         help="L is the largest curvature of the objective. Plain gradient "
+                              "descent is stable below 2/L.")
+    sb.select_slider("Steps", state.ITERS, key="iters", format_func="{:,}".format)
+
+
+# ----------------------------------------------------------------------------------------------
+# The page
+# ----------------------------------------------------------------------------------------------
+
+
+settings = current_settings()
+sidebar(settings)
 st.title("Why L2 regularization prevents overfitting")
-
-degree = st.sidebar.slider("Polynomial degree", 1, 20, 9, key="degree")
-ln_lam = st.sidebar.slider("ln λ", -30.0, 5.0, -18.0, 0.5, key="ln_lam")
-lam = float(np.exp(ln_lam))
-
-x, y, _, _ = sine_data()
-basis = PolynomialBasis(degree=degree).fit(x[:, None])
-grid = np.linspace(0, 1, 200)
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    ridge = RidgeRegression(alpha=lam).fit(basis.transform(x[:, None]), y)
-    gd = GradientDescentRegressor(alpha=lam, max_iter=2000).fit(basis.transform(x[:, None]), y)
-
-Phi = basis.transform(grid[:, None])
-curves = pd.DataFrame(
-    {
-        "x": np.tile(grid, 3),
-        "y": np.r_[np.sin(2 * np.pi * grid), ridge.predict(Phi), gd.predict(Phi)],
-        "curve": np.repeat(["sin 2πx", "ridge (closed form)", "gradient descent"], len(grid)),
-    }
+st.caption(
+    "A polynomial fitted to noisy points two ways: the exact ridge solution and gradient "
+    "descent on the same objective  J(w, b) = Σᵢ (yᵢ − wᵀφ(xᵢ) − b)² + λ‖w‖².  Move λ."
 )
-lines = (
-    alt.Chart(curves)
-    .mark_line()
-    .encode(x="x", y=alt.Y("y", scale=alt.Scale(domain=[-2, 2], clamp=True)), color="curve")
-)
-points = alt.Chart(pd.DataFrame({"x": x, "y": y})).mark_circle(size=80, color="black")
-st.altair_chart(lines + points, use_container_width=True)
-st.caption(f"λ = {lam:.2e}; gradient descent ran {gd.n_iter_} steps.")
+for notice in st.session_state.get("_notices", []):
+    st.warning(f"Link: {notice}", icon="🔗")
+st.select_slider("λ, the weight of the penalty", state.LAMBDA_GRID, key="lam",
+                 format_func=lambda_label)
+settings = current_settings()  # λ as the slider now holds it
+st.query_params.from_dict(state.to_query(settings) | {"view": st.session_state["view"]})
+
+model, path = load_model(settings.model_key())
+run = load_descent(settings.model_key(), settings.lam, settings.optimizer, settings.penalty,
+                   settings.lr, settings.iters)
+i = settings.lam_index
+domain = experiments.y_domain(model)
+
+metric_columns = st.columns(5)
+metric_columns[0].metric("Closed form: train RMSE", f"{path.train_rmse[i]:.4f}")
+metric_columns[1].metric("Closed form: test RMSE", f"{path.test_rmse[i]:.4f}")
+metric_columns[2].metric("Gradient descent: train RMSE", f"{run.train_rmse:.4f}")
+metric_columns[3].metric("Gradient descent: test RMSE", f"{run.test_rmse:.4f}")
+metric_columns[4].metric("Best test λ", format_value(path.lams[path.best_test_index]),
+                         help=f"test RMSE {path.test_rmse[path.best_test_index]:.4f}")
+
+kappa = model.condition_number(settings.lam)
+if kappa > 1e12:
+    digits = max(0, int(16 - math.log10(kappa)))
+    st.warning(
+        f"The {settings.basis} basis at degree {settings.degree} is ill-conditioned at this λ "
+        f"(condition number {kappa:.1e}): the closed-form weights carry about {digits} correct "
+        "digits, though the fitted curve is still accurate. The legendre basis or a larger λ "
+        "avoids this."
+    )
+if model.n_features + model.fit_intercept >= model.y_train.shape[0]:
+    st.info(
+        f"{model.n_features + model.fit_intercept} parameters for {model.y_train.shape[0]} "
+        "training points: at λ = 0 the fit passes through every training point (the least-norm "
+        "one among many when there are more parameters than points)."
+    )
+
+left, right = st.columns(2)
+with left:
+    st.subheader("The fit")
+    data = load_dataset(settings.data_key())
+    points = pd.concat(
+        [
+            pd.DataFrame({"x": data.x_train, "y": data.y_train, "series": "training points"}),
+            pd.DataFrame({"x": data.x_test, "y": data.y_test, "series": "test points"}),
+        ]
+    )
+    truth = None if model.truth_grid is None else pd.DataFrame(
+        {"x": model.x_grid, "y": model.truth_grid})
+    gd_curve = pd.DataFrame({"x": model.x_grid, "y": run.curve})
+    st.altair_chart(
+        charts.fit_chart(path.curves_frame, points, truth, gd_curve, i, domain),
+        width="stretch",
+    )
+    outside = []
+    for name, curve in (("closed-form fit", path.curves[i]), ("gradient-descent fit", run.curve)):
+        extreme = experiments.leaves_frame(curve, domain)
+        if extreme is not None:
+            outside.append(f"the {name} leaves the frame (it reaches {extreme:.3g})")
+    st.caption(
+        "Notice: with small λ the degree-"
+        f"{settings.degree} curve bends to pass near every training point and swings between "
+        "them; as λ grows it smooths out, and at large λ it flattens toward the mean."
+        + (" Here " + " and ".join(outside) + "." if outside else "")
+    )
+with right:
+    st.subheader("Error against λ")
+    test_at_large = float(path.test_rmse[-1])
+    y_max = 1.3 * max(test_at_large, float(path.train_rmse[-1]),
+                      float(path.test_rmse[path.best_test_index]))
+    position = float(experiments.lambda_position(state.LAMBDA_GRID)[i])
+    gd_points = pd.DataFrame(
+        {"position": [position, position], "rmse": [run.train_rmse, run.test_rmse],
+         "set": ["train", "test"]}
+    )
+    st.altair_chart(
+        charts.error_chart(path.errors_frame, i, path.best_test_index, gd_points, y_max),
+        width="stretch",
+    )
+    clipped = float(path.test_rmse.max()) > y_max
+    st.caption(
+        "Notice: training error only grows with λ, test error falls and then rises: too little "
+        "penalty overfits, too much underfits (Bishop's Figure 1.8). Diamonds: gradient descent "
+        "at the current λ."
+        + (f" The test error reaches {path.test_rmse.max():.3g} at small λ, above the frame."
+           if clipped else "")
+    )
+
+tabs = st.tabs(list(VIEWS), key="view", on_change="rerun")
+coef_tab, gd_tab, l2_tab = tabs
+
+with coef_tab:
+    if coef_tab.open:
+        table_col, path_col = st.columns([2, 3])
+        with table_col:
+            st.markdown(f"**Weights at λ = {format_value(settings.lam)}**, {settings.basis} basis "
+                        "(the penalty acts on these numbers)")
+            rows = {"closed form": path.coefs[i], "gradient descent": run.result.coef}
+            table = pd.DataFrame(rows, index=list(model.feature_names))
+            if model.fit_intercept:
+                table.loc["b (not penalised)"] = [path.intercepts[i], run.result.intercept]
+            table.loc["‖w‖"] = [np.linalg.norm(path.coefs[i]), np.linalg.norm(run.result.coef)]
+            st.dataframe(table.style.format("{:.4g}"), width="stretch")
+        with path_col:
+            st.altair_chart(charts.coefficient_path_chart(path.coefs_frame, i), width="stretch")
+        st.caption(
+            "Notice: without the penalty the weights are huge and of alternating sign; the curve "
+            "is the small difference of large terms, so it can swing wildly between points. L2 "
+            "shrinks every weight smoothly toward 0, and ‖w‖ (black) never grows with λ."
+        )
+
+with gd_tab:
+    if gd_tab.open:
+        result = run.result
+        cols = st.columns(4)
+        cols[0].metric("Steps run", f"{result.n_iter:,}")
+        limit = run.limit_multiple
+        cols[1].metric(
+            "Step size η·L", f"{run.step_multiple:.3g}",
+            help="In units of 1/L. Stable below " + (f"{limit:.3g}" if math.isfinite(limit)
+                                                     else "any value for Adam"),
+        )
+        cols[2].metric("Condition number κ of the Hessian", f"{result.condition_number:.3g}")
+        needed = experiments.steps_needed(result.condition_number, 1e-6, settings.optimizer)
+        cols[3].metric("Steps for 1e-6 (≈ κ·ln 10⁶)",
+                       "∞" if not math.isfinite(needed) else f"{needed:,.0f}")
+        distance = float(result.trace.distance[-1])
+        gap = float(result.trace.suboptimality[-1])
+        if result.diverged:
+            st.error(
+                f"Diverged at step {result.n_iter}: the step size {run.step_multiple:.3g}/L is past "
+                f"the stability limit {limit:.3g}/L, so every step overshoots the minimum along the "
+                "steepest direction and the error grows. The last finite iterate is shown."
+            )
+        elif result.converged:
+            st.success(
+                f"Converged after {result.n_iter:,} steps: distance to the closed form "
+                f"{distance:.1e}, J − J* = {gap:.1e}."
+            )
+        else:
+            st.warning(
+                f"Not converged after {result.n_iter:,} steps: distance to the closed form "
+                f"{distance:.2e}, J − J* = {gap:.2e}. Stopped early, gradient descent is a "
+                "regularizer of its own: it has not yet grown the weights along the "
+                "low-curvature directions that the closed form uses to fit the noise."
+            )
+        frame = experiments.descent_frame(run)
+        c1, c2 = st.columns(2)
+        c1.altair_chart(charts.descent_chart(frame, "J − J*", "J − J* (objective above its "
+                                             "minimum)"), width="stretch")
+        c2.altair_chart(charts.descent_chart(frame, "‖θ − θ*‖", "‖θ − θ*‖ (distance to the "
+                                             "closed form)"), width="stretch")
+        st.caption(
+            "Notice: plain gradient descent needs about κ·ln(1/ε) steps; the penalty adds λ to "
+            "every curvature, so a larger λ lowers κ and speeds it up. Past η = 2/L it diverges."
+        )
+
+with l2_tab:
+    if l2_tab.open:
+        st.markdown("**The objective and its gradient**")
+        st.latex(r"J(w, b) = \sum_i \bigl(y_i - w^\top\phi(x_i) - b\bigr)^2 + \lambda\,\lVert w"
+                 r"\rVert^2")
+        st.latex(r"\nabla_w J = \underbrace{2\,\Phi^\top(\Phi w + b - y)}_{\nabla L_\text{data}}"
+                 r" + \underbrace{2\lambda w}_{\text{from } \lambda \lVert w \rVert^2}")
+        st.markdown("**L2 in the loss** (gradient descent with step η):")
+        st.latex(r"w \leftarrow w - \eta\,\bigl(\nabla L_\text{data} + 2\lambda w\bigr)")
+        st.markdown("**The same step, rewritten as weight decay:**")
+        st.latex(r"w \leftarrow (1 - 2\eta\lambda)\,w - \eta\,\nabla L_\text{data}")
+        st.markdown(
+            "For plain gradient descent the two are the same algorithm. For Adam they are not: "
+            "Adam divides each gradient by its running size, so an L2 term in the loss is "
+            "divided too, while AdamW applies the decay outside that division."
+        )
+        check_lr = settings.lr if settings.optimizer != "adam" else 1.0
+        check_iters = min(settings.iters, 5000)
+        in_loss = load_descent(settings.model_key(), settings.lam, "gd", "l2", check_lr,
+                               check_iters)
+        as_decay = load_descent(settings.model_key(), settings.lam, "gd", "decoupled", check_lr,
+                                check_iters)
+        adam_lr = settings.lr if settings.optimizer == "adam" else 1e-2
+        adam_iters = max(check_iters, 2000)
+        adam = load_descent(settings.model_key(), settings.lam, "adam", "l2", adam_lr, adam_iters)
+        adamw = load_descent(settings.model_key(), settings.lam, "adam", "decoupled", adam_lr,
+                             adam_iters)
+        ridge_w = path.coefs[i]
+        same = float(np.linalg.norm(in_loss.result.coef - as_decay.result.coef))
+        st.markdown("**Live check on this data, at this λ**")
+        c1, c2, c3 = st.columns(3)
+        c1.metric(f"GD: L2 in loss vs decay, {check_iters:,} steps", f"{same:.1e}",
+                  help="‖w_loss − w_decay‖: the same up to rounding (about 1e-16).")
+        c2.metric(f"Adam + L2: distance to ridge ({adam_iters:,} steps, η={adam_lr:g})",
+                  f"{np.linalg.norm(adam.result.coef - ridge_w):.2e}")
+        c3.metric("AdamW: distance to ridge",
+                  f"{np.linalg.norm(adamw.result.coef - ridge_w):.2e}")
+        compare = pd.DataFrame(
+            {"ridge (closed form)": ridge_w, "Adam, L2 in the loss": adam.result.coef,
+             "AdamW, decoupled decay": adamw.result.coef},
+            index=list(model.feature_names),
+        )
+        st.dataframe(compare.style.format("{:.4g}"), width="stretch")
+        st.markdown(f"**This λ in other conventions** (N = {model.y_train.shape[0]} "
+                    "training points)")
+        rows = translate(settings.lam, int(model.y_train.shape[0]))
+        st.dataframe(
+            pd.DataFrame(
+                {"where": [r.where for r in rows], "setting": [r.setting for r in rows],
+                 "value": [format_value(r.value) for r in rows], "loss": [r.note for r in rows]}
+            ),
+            hide_index=True,
+            width="stretch",
+        )

@@ -1,0 +1,178 @@
+"""Altair charts: DataFrames in, charts out, no Streamlit.
+
+The λ path is data (every λ of the grid, from one SVD) and the current λ is one Vega parameter,
+``lam_index``, that every chart filters or marks by. Changing λ changes one number in each spec,
+and binding that parameter to a control in the browser would animate the charts without a rerun.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+
+#: One colour per series, the same in every chart.
+SERIES = {
+    "training points": "#222222",
+    "test points": "#9a9a9a",
+    "true function": "#2ca02c",
+    "closed form": "#1f77b4",
+    "gradient descent": "#ff7f0e",
+}
+LAM_AXIS = alt.Axis(
+    title="λ",
+    labelExpr="datum.value < -12.5 ? '0' : '1e' + datum.value",
+    values=list(range(-13, 5)),
+    grid=False,
+)
+
+
+def lam_param(index):
+    """The chart parameter holding the current λ's index into the grid."""
+    return alt.param(name="lam_index", value=int(index))
+
+
+def _series_color(names):
+    return alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=list(names), range=[SERIES[n] for n in names]),
+        legend=alt.Legend(title=None, orient="bottom"),
+    )
+
+
+def fit_chart(curves, points, truth, descent_curve, lam_index, domain, height=380):
+    """Training and test points, the true function, and both fits at the current λ.
+
+    Parameters
+    ----------
+    curves : DataFrame (lam_index, x, y)
+        Closed-form curves for every λ of the grid; the chart shows the one at ``lam_index``.
+    points : DataFrame (x, y, series)
+        ``series`` is "training points" or "test points".
+    truth : DataFrame (x, y) or None
+    descent_curve : DataFrame (x, y)
+    domain : (float, float)
+        The y range; curves are clipped to it.
+    """
+    names = ["training points", "test points"]
+    if truth is not None:
+        names.append("true function")
+    names += ["closed form", "gradient descent"]
+    color = _series_color(names)
+    lam = lam_param(lam_index)
+    y = alt.Y("y:Q", title="y", scale=alt.Scale(domain=list(domain), nice=False))
+    x = alt.X("x:Q", title="x")
+    layers = []
+    if truth is not None:
+        layers.append(
+            alt.Chart(truth.assign(series="true function"))
+            .mark_line(strokeDash=[6, 4], clip=True)
+            .encode(x, y, color)
+        )
+    layers.append(
+        alt.Chart(curves)
+        .transform_filter(alt.datum.lam_index == lam)
+        .transform_calculate(series="'closed form'")
+        .mark_line(strokeWidth=2.5, clip=True)
+        .encode(x, y, color)
+    )
+    layers.append(
+        alt.Chart(descent_curve.assign(series="gradient descent"))
+        .mark_line(strokeWidth=2, strokeDash=[2, 2], clip=True)
+        .encode(x, y, color)
+    )
+    layers.append(
+        alt.Chart(points)
+        .mark_circle(size=70, opacity=0.85, clip=True)
+        .encode(x, y, color, tooltip=[alt.Tooltip("x:Q", format=".3g"),
+                                      alt.Tooltip("y:Q", format=".3g"), "series:N"])
+    )
+    return alt.layer(*layers).add_params(lam).properties(height=height)
+
+
+def error_chart(errors, lam_index, best_index, descent_points, y_max, height=380):
+    """Train and test RMSE of the closed form against λ (Bishop's Figure 1.8).
+
+    Parameters
+    ----------
+    errors : DataFrame (lam_index, position, lam, rmse, set)
+        ``position`` is log10 λ (λ = 0 one decade left of the smallest λ).
+    descent_points : DataFrame (position, rmse, set)
+        Gradient descent's errors at the current λ.
+    y_max : float
+        Top of the y axis; larger errors are clipped (the page says so).
+    """
+    lam = lam_param(lam_index)
+    color = alt.Color("set:N", scale=alt.Scale(domain=["train", "test"],
+                                               range=["#1f77b4", "#d62728"]),
+                      legend=alt.Legend(title="closed form", orient="bottom"))
+    x = alt.X("position:Q", axis=LAM_AXIS, scale=alt.Scale(domain=[-13, 4], nice=False))
+    y = alt.Y("rmse:Q", title="RMSE", scale=alt.Scale(domain=[0, y_max], nice=False))
+    tooltip = [alt.Tooltip("lam:Q", title="λ", format=".2e"), "set:N",
+               alt.Tooltip("rmse:Q", format=".4f")]
+    lines = alt.Chart(errors).mark_line(clip=True).encode(x, y, color, tooltip=tooltip)
+    current = (
+        alt.Chart(errors)
+        .transform_filter((alt.datum.lam_index == lam) & (alt.datum.set == "test"))
+        .mark_rule(color="#444", strokeWidth=1.5)
+        .encode(x)
+    )
+    best_row = errors[(errors["lam_index"] == best_index) & (errors["set"] == "test")]
+    best = alt.Chart(best_row).mark_rule(color="#d62728", strokeDash=[4, 3]).encode(x)
+    best_label = (
+        alt.Chart(best_row.assign(label="best test λ"))
+        .mark_text(align="left", dx=4, dy=-6, color="#d62728")
+        .encode(x, y=alt.value(12), text="label:N")
+    )
+    gd = (
+        alt.Chart(descent_points)
+        .mark_point(shape="diamond", size=140, filled=True, clip=True)
+        .encode(x, y, alt.Color("set:N", scale=alt.Scale(domain=["train", "test"],
+                                                         range=["#1f77b4", "#d62728"]),
+                                legend=None),
+                tooltip=["set:N", alt.Tooltip("rmse:Q", format=".4f")])
+    )
+    return alt.layer(lines, current, best, best_label, gd).add_params(lam).properties(
+        height=height
+    )
+
+
+def coefficient_path_chart(coefs, lam_index, height=380):
+    """Every weight against λ, with ‖w‖ in black and the current λ marked (symlog y axis)."""
+    lam = lam_param(lam_index)
+    x = alt.X("position:Q", axis=LAM_AXIS, scale=alt.Scale(domain=[-13, 4], nice=False))
+    y = alt.Y("value:Q", title="weight (symlog scale)", scale=alt.Scale(type="symlog"))
+    weights = coefs[coefs["weight"] != "‖w‖"]
+    n_weights = weights["weight"].nunique()
+    legend = alt.Legend(title="weight", orient="right") if n_weights <= 12 else None
+    lines = (
+        alt.Chart(weights)
+        .mark_line(strokeWidth=1.2)
+        .encode(x, y, alt.Color("weight:N", legend=legend, sort=None),
+                tooltip=["weight:N", alt.Tooltip("value:Q", format=".3g")])
+    )
+    norm = (
+        alt.Chart(coefs[coefs["weight"] == "‖w‖"])
+        .mark_line(color="black", strokeWidth=3)
+        .encode(x, y, tooltip=[alt.Tooltip("value:Q", title="‖w‖", format=".3g")])
+    )
+    current = (
+        alt.Chart(coefs[coefs["weight"] == "‖w‖"])
+        .transform_filter(alt.datum.lam_index == lam)
+        .mark_rule(color="#444")
+        .encode(x)
+    )
+    return alt.layer(lines, norm, current).add_params(lam).properties(height=height)
+
+
+def descent_chart(frame, quantity, title, height=260):
+    """One quantity of a gradient-descent run against the step, log-log."""
+    data = frame[frame["quantity"] == quantity]
+    return (
+        alt.Chart(data)
+        .mark_line(color=SERIES["gradient descent"], point=alt.OverlayMarkDef(size=12))
+        .encode(
+            alt.X("step:Q", scale=alt.Scale(type="log"), title="step"),
+            alt.Y("value:Q", scale=alt.Scale(type="log"), title=title),
+            tooltip=["step:Q", alt.Tooltip("value:Q", format=".3e")],
+        )
+        .properties(height=height)
+    )

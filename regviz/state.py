@@ -1,0 +1,234 @@
+"""The dashboard's settings: one frozen object, its defaults and bounds, and the URL that holds it.
+
+Every setting is one URL query parameter with the same name as its widget's key, so a copied link
+reopens the same view. A URL is untrusted input: :func:`parse` never raises; it clamps numbers into
+range, replaces unknown choices by the default, ignores unknown names, and returns short notices
+that name the parameter (never echo its value, which may be markup).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields, replace
+
+import numpy as np
+
+#: λ grid: 0, then 10 values per decade from 1e-12 to 1e4 (161 values), so decades are exact.
+LAMBDA_MIN_EXP, LAMBDA_MAX_EXP, LAMBDA_PER_DECADE = -12, 4, 10
+LAMBDA_GRID = (0.0,) + tuple(
+    float(f"{10.0 ** (k / LAMBDA_PER_DECADE):.12g}")
+    for k in range(LAMBDA_MIN_EXP * LAMBDA_PER_DECADE, LAMBDA_MAX_EXP * LAMBDA_PER_DECADE + 1)
+)
+#: Step sizes of the gradient family, in units of 1/L: 2 is plain gradient descent's limit.
+LR_MULTIPLES = tuple(round(0.05 * k, 2) for k in range(1, 81))  # 0.05 .. 4.0
+#: Adam's learning rates (absolute): 1e-4 .. 1, three per decade.
+ADAM_RATES = tuple(float(f"{m * 10.0**e:g}") for e in range(-4, 0) for m in (1, 2, 5)) + (1.0,)
+ITERS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
+
+DATASETS = ("synthetic",)
+FUNCTIONS = {
+    "sin": "sin 2πx",
+    "runge": "Runge 1/(1+25t²)",
+    "cubic": "cubic",
+    "abs": "|t|",
+    "step": "step",
+}
+SPACINGS = ("even", "random")
+BASES = ("monomial", "legendre", "raw")
+INTERCEPTS = ("free", "penalised")
+OPTIMIZERS = ("gd", "momentum", "nesterov", "adam")
+PENALTIES = ("l2", "decoupled")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that decides what the page shows. Defaults: Bishop's PRML section 1.1."""
+
+    dataset: str = "synthetic"
+    fn: str = "sin"
+    n: int = 10
+    noise: float = 0.3
+    seed: int = 0
+    spacing: str = "even"
+    ntest: int = 100
+    degree: int = 9
+    basis: str = "monomial"
+    lam: float = 0.0
+    intercept: str = "free"
+    optimizer: str = "gd"
+    penalty: str = "l2"
+    lr: float = 1.0
+    iters: int = 1000
+
+    @property
+    def lam_index(self):
+        """Position of ``lam`` in :data:`LAMBDA_GRID`."""
+        return LAMBDA_GRID.index(self.lam)
+
+    def data_key(self):
+        """The settings the data depend on (a small hashable cache key)."""
+        return (self.dataset, self.fn, self.n, self.noise, self.seed, self.spacing, self.ntest)
+
+    def model_key(self):
+        """The settings the closed-form path depends on."""
+        return (*self.data_key(), self.degree, self.basis, self.intercept)
+
+
+DEFAULTS = Settings()
+#: Integer and real bounds, inclusive.
+INT_BOUNDS = {"n": (2, 1000), "seed": (0, 2**31 - 1), "ntest": (10, 1000), "degree": (0, 30)}
+REAL_BOUNDS = {"noise": (0.0, 2.0)}
+CHOICES = {
+    "dataset": DATASETS,
+    "fn": tuple(FUNCTIONS),
+    "spacing": SPACINGS,
+    "basis": BASES,
+    "intercept": INTERCEPTS,
+    "optimizer": OPTIMIZERS,
+    "penalty": PENALTIES,
+}
+KEYS = tuple(f.name for f in fields(Settings))
+_MAX_TEXT = 64  # longer values are not numbers or names we know
+
+
+def learning_rates(optimizer):
+    """The learning-rate options for ``optimizer``: multiples of 1/L, or Adam's absolute rates."""
+    return ADAM_RATES if optimizer == "adam" else LR_MULTIPLES
+
+
+def default_learning_rate(optimizer):
+    return 1e-2 if optimizer == "adam" else 1.0
+
+
+def nearest(options, value):
+    """The element of sorted positive ``options`` nearest to ``value`` on a log scale."""
+    logs = np.log(np.asarray(options, dtype=float))
+    return options[int(np.argmin(np.abs(logs - math.log(value))))]
+
+
+def snap_lambda(value):
+    """``value`` (>= 0) moved onto :data:`LAMBDA_GRID`: 0 stays 0, others to the nearest on a log
+    scale, clamped to [1e-12, 1e4]."""
+    if value == 0:
+        return 0.0
+    return nearest(LAMBDA_GRID[1:], value)
+
+
+def _as_number(raw):
+    """``raw`` (str or number) as a finite float, or None."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float, np.integer, np.floating)):
+        value = float(raw)
+    else:
+        text = str(raw).strip()
+        if not text or len(text) > _MAX_TEXT:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+    return value if math.isfinite(value) else None
+
+
+def _field(name, raw, current, notices, optimizer=None):
+    """Validate one setting; on trouble keep ``current`` (or clamp) and add a notice."""
+    default = getattr(DEFAULTS, name)
+    if name in CHOICES:
+        value = raw if isinstance(raw, str) else str(raw)
+        if value in CHOICES[name]:
+            return value
+        notices.append(f"`{name}`: not one of {', '.join(CHOICES[name])}; using {current}.")
+        return current
+    number = _as_number(raw)
+    if number is None:
+        notices.append(f"`{name}`: not a number; using {current}.")
+        return current
+    if name in INT_BOUNDS:
+        low, high = INT_BOUNDS[name]
+        value = min(max(round(number), low), high)
+        if value != number:
+            notices.append(f"`{name}`: must be a whole number from {low} to {high}; using {value}.")
+        return int(value)
+    if name in REAL_BOUNDS:
+        low, high = REAL_BOUNDS[name]
+        value = round(min(max(number, low), high), 3)
+        if not low <= number <= high:
+            notices.append(f"`{name}`: must be from {low:g} to {high:g}; using {value:g}.")
+        return value
+    if name == "lam":
+        if number < 0:
+            notices.append("`lam`: λ must be 0 or positive; using 0.")
+            return 0.0
+        value = snap_lambda(number)
+        if number and not (1e-12 * 0.99 <= number <= 1e4 * 1.01):
+            notices.append(f"`lam`: λ must be 0 or from 1e-12 to 1e4; using {value:g}.")
+        return value
+    if name == "iters":
+        if number < 1:
+            notices.append(f"`iters`: must be at least 1; using {ITERS[0]}.")
+            return ITERS[0]
+        value = nearest(ITERS, number)
+        if not ITERS[0] <= number <= ITERS[-1] * 1.01:
+            notices.append(f"`iters`: must be from 1 to {ITERS[-1]:,}; using {value:,}.")
+        return value
+    if name == "lr":
+        rates = learning_rates(optimizer)
+        if number <= 0:
+            value = default_learning_rate(optimizer)
+            notices.append(f"`lr`: must be a positive number; using {value:g}.")
+            return value
+        value = nearest(rates, number)
+        if not rates[0] * 0.99 <= number <= rates[-1] * 1.01:
+            notices.append(f"`lr`: must be from {rates[0]:g} to {rates[-1]:g}; using {value:g}.")
+        return value
+    raise KeyError(name)  # pragma: no cover - every field is handled above
+
+
+def parse(mapping, base=DEFAULTS):
+    """Settings from an untrusted mapping (URL query parameters or widget values).
+
+    Parameters
+    ----------
+    mapping : Mapping[str, object]
+        Values as strings (a URL) or numbers (widgets). Unknown names are ignored; a list value
+        (a repeated URL parameter) uses its last element.
+    base : Settings
+        Where missing or rejected values come from.
+
+    Returns
+    -------
+    settings : Settings
+    notices : list of str
+        One short sentence per rejected or adjusted value; names, never the raw values.
+    """
+    notices = []
+    values = {}
+    unknown = 0
+    # lr last: its meaning (a multiple of 1/L, or Adam's absolute rate) depends on the optimizer.
+    names = sorted(mapping, key=lambda name: name == "lr")
+    for name in names:
+        raw = mapping[name]
+        if name not in KEYS:
+            unknown += 1
+            continue
+        if isinstance(raw, (list, tuple)):
+            if not raw:
+                continue
+            raw = raw[-1]
+        optimizer = values.get("optimizer", base.optimizer)
+        values[name] = _field(name, raw, getattr(base, name), notices, optimizer)
+    settings = replace(base, **values)
+    if settings.lr not in learning_rates(settings.optimizer):
+        settings = replace(settings, lr=nearest(learning_rates(settings.optimizer), settings.lr))
+    if unknown:
+        notices.append(f"{unknown} unknown parameter{'s' if unknown > 1 else ''} ignored.")
+    return settings, notices
+
+
+def to_query(settings):
+    """The URL query parameters that reopen ``settings`` (every setting, as text)."""
+    out = {}
+    for name, value in asdict(settings).items():
+        out[name] = f"{value:g}" if isinstance(value, float) else str(value)
+    return out
