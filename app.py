@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from regviz import charts, experiments, state
-from regviz.conventions import format_value, translate
+from regviz.conventions import format_number, format_value, translate
 from regviz.data import synthetic
 
 st.set_page_config(page_title="regviz: L2 regularization", page_icon="📉", layout="wide")
@@ -30,7 +30,7 @@ VIEWS = ("Coefficients", "Gradient descent", "Where is L2 added?")
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def load_dataset(data_key):
-    dataset, fn, n, noise, seed, spacing, ntest = data_key
+    _dataset, fn, n, noise, seed, spacing, ntest = data_key
     return synthetic(fn=fn, n=n, noise=noise, seed=seed, spacing=spacing, n_test=ntest)
 
 
@@ -83,42 +83,58 @@ def lambda_label(lam):
     return f"{lam:.1e}  (ln λ = {math.log(lam):.1f})"
 
 
+def choice(container, label, name, radio=False, **kwargs):
+    """A selectbox (or horizontal radio) over the options of setting ``name``, labelled."""
+    widget = container.radio if radio else container.selectbox
+    if radio:
+        kwargs["horizontal"] = True
+    labels = state.CHOICE_LABELS[name]
+    return widget(label, tuple(labels), key=name, format_func=labels.get, **kwargs)
+
+
 def sidebar(settings):
     """All controls but λ. Each widget's key is its URL parameter."""
     sb = st.sidebar
     sb.header("Data")
-    sb.selectbox("Dataset", state.DATASETS, key="dataset",
-                 help="Real datasets and uploads arrive in a later version.")
-    sb.selectbox("True function", list(state.FUNCTIONS), key="fn",
-                 format_func=state.FUNCTIONS.get)
-    low, high = state.INT_BOUNDS["n"]
-    sb.number_input("Training points N", low, high, step=1, key="n")
+    choice(sb, "Dataset", "dataset", help="Real datasets and uploads arrive in a later version.")
+    choice(sb, "True function", "fn", help="t = 2x − 1 is x scaled to [−1, 1].")
+    sb.number_input("Training points N", *state.INT_BOUNDS["n"], step=1, key="n")
     sb.slider("Noise σ", *state.REAL_BOUNDS["noise"], step=0.05, key="noise")
     sb.number_input("Seed", *state.INT_BOUNDS["seed"], step=1, key="seed")
-    sb.radio("x spacing", state.SPACINGS, key="spacing", horizontal=True,
-             format_func={"even": "evenly spaced", "random": "uniform random"}.get)
+    choice(sb, "x spacing", "spacing", radio=True)
     sb.number_input("Test points", *state.INT_BOUNDS["ntest"], step=10, key="ntest")
     sb.header("Model")
     sb.slider("Polynomial degree", *state.INT_BOUNDS["degree"], key="degree")
-    sb.selectbox("Basis", state.BASES, key="basis",
-                 help="monomial: t^k with x scaled to t in [-1, 1]; legendre: orthonormal "
-                      "polynomials (best conditioned); raw: x^k, Bishop's (badly conditioned).")
-    sb.radio("Intercept", state.INTERCEPTS, key="intercept", horizontal=True,
-             help="free: b is not penalised (scikit-learn). penalised: w0 is a weight like the "
-                  "others (Bishop).")
+    choice(
+        sb,
+        "Basis",
+        "basis",
+        help="monomial: tᵏ with x scaled to t in [−1, 1]; Legendre: orthonormal polynomials "
+        "(best conditioned); raw: xᵏ, Bishop's (badly conditioned). The penalty acts on the "
+        "weights of this basis, so the basis changes the fit at every λ > 0.",
+    )
+    choice(
+        sb,
+        "Intercept",
+        "intercept",
+        radio=True,
+        help="free: b is not penalised (scikit-learn). penalised: w0 is a weight like the "
+        "others (Bishop).",
+    )
     sb.header("Gradient descent")
-    sb.selectbox("Optimizer", state.OPTIMIZERS, key="optimizer", on_change=on_optimizer_change,
-                 format_func={"gd": "gradient descent", "momentum": "heavy-ball momentum 0.9",
-                              "nesterov": "Nesterov momentum 0.9", "adam": "Adam"}.get)
-    sb.radio("L2 added to", state.PENALTIES, key="penalty", horizontal=True,
-             format_func={"l2": "the loss", "decoupled": "the update (decay)"}.get)
+    choice(sb, "Optimizer", "optimizer", on_change=on_optimizer_change)
+    choice(sb, "L2 added to", "penalty", radio=True)
     if settings.optimizer == "adam":
         sb.select_slider("Learning rate η", state.ADAM_RATES, key="lr", format_func="{:g}".format)
     else:
-        sb.select_slider("Step size η, in units of 1/L", state.LR_MULTIPLES, key="lr",
-                         format_func="{:g}/L".format,
-                         help="L is the largest curvature of the objective. Plain gradient "
-                              "descent is stable below 2/L.")
+        sb.select_slider(
+            "Step size η, in units of 1/L",
+            state.LR_MULTIPLES,
+            key="lr",
+            format_func="{:g}/L".format,
+            help="L is the largest curvature of the objective. Plain gradient "
+            "descent is stable below 2/L.",
+        )
     sb.select_slider("Steps", state.ITERS, key="iters", format_func="{:,}".format)
 
 
@@ -136,24 +152,35 @@ st.caption(
 )
 for notice in st.session_state.get("_notices", []):
     st.warning(f"Link: {notice}", icon="🔗")
-st.select_slider("λ, the weight of the penalty", state.LAMBDA_GRID, key="lam",
-                 format_func=lambda_label)
+st.select_slider(
+    "λ, the weight of the penalty", state.LAMBDA_GRID, key="lam", format_func=lambda_label
+)
 settings = current_settings()  # λ as the slider now holds it
 st.query_params.from_dict(state.to_query(settings) | {"view": st.session_state["view"]})
 
 model, path = load_model(settings.model_key())
-run = load_descent(settings.model_key(), settings.lam, settings.optimizer, settings.penalty,
-                   settings.lr, settings.iters)
+run = load_descent(
+    settings.model_key(),
+    settings.lam,
+    settings.optimizer,
+    settings.penalty,
+    settings.lr,
+    settings.iters,
+)
 i = settings.lam_index
 domain = experiments.y_domain(model)
 
 metric_columns = st.columns(5)
-metric_columns[0].metric("Closed form: train RMSE", f"{path.train_rmse[i]:.4f}")
-metric_columns[1].metric("Closed form: test RMSE", f"{path.test_rmse[i]:.4f}")
-metric_columns[2].metric("Gradient descent: train RMSE", f"{run.train_rmse:.4f}")
-metric_columns[3].metric("Gradient descent: test RMSE", f"{run.test_rmse:.4f}")
-metric_columns[4].metric("Best test λ", format_value(path.lams[path.best_test_index]),
-                         help=f"test RMSE {path.test_rmse[path.best_test_index]:.4f}")
+metric_columns[0].metric("Closed form: train RMSE", f"{path.train_rmse[i]:.4g}")
+metric_columns[1].metric("Closed form: test RMSE", f"{path.test_rmse[i]:.4g}")
+flag = " (diverged)" if run.result.diverged else ""
+metric_columns[2].metric("Gradient descent: train RMSE", f"{run.train_rmse:.4g}{flag}")
+metric_columns[3].metric("Gradient descent: test RMSE", f"{run.test_rmse:.4g}{flag}")
+metric_columns[4].metric(
+    "Best test λ",
+    format_value(path.lams[path.best_test_index]),
+    help=f"test RMSE {path.test_rmse[path.best_test_index]:.4f}",
+)
 
 kappa = model.condition_number(settings.lam)
 if kappa > 1e12:
@@ -181,8 +208,11 @@ with left:
             pd.DataFrame({"x": data.x_test, "y": data.y_test, "series": "test points"}),
         ]
     )
-    truth = None if model.truth_grid is None else pd.DataFrame(
-        {"x": model.x_grid, "y": model.truth_grid})
+    truth = (
+        None
+        if model.truth_grid is None
+        else pd.DataFrame({"x": model.x_grid, "y": model.truth_grid})
+    )
     gd_curve = pd.DataFrame({"x": model.x_grid, "y": run.curve})
     st.altair_chart(
         charts.fit_chart(path.curves_frame, points, truth, gd_curve, i, domain),
@@ -202,12 +232,16 @@ with left:
 with right:
     st.subheader("Error against λ")
     test_at_large = float(path.test_rmse[-1])
-    y_max = 1.3 * max(test_at_large, float(path.train_rmse[-1]),
-                      float(path.test_rmse[path.best_test_index]))
+    y_max = 1.3 * max(
+        test_at_large, float(path.train_rmse[-1]), float(path.test_rmse[path.best_test_index])
+    )
     position = float(experiments.lambda_position(state.LAMBDA_GRID)[i])
     gd_points = pd.DataFrame(
-        {"position": [position, position], "rmse": [run.train_rmse, run.test_rmse],
-         "set": ["train", "test"]}
+        {
+            "position": [position, position],
+            "rmse": [run.train_rmse, run.test_rmse],
+            "set": ["train", "test"],
+        }
     )
     st.altair_chart(
         charts.error_chart(path.errors_frame, i, path.best_test_index, gd_points, y_max),
@@ -218,8 +252,11 @@ with right:
         "Notice: training error only grows with λ, test error falls and then rises: too little "
         "penalty overfits, too much underfits (Bishop's Figure 1.8). Diamonds: gradient descent "
         "at the current λ."
-        + (f" The test error reaches {path.test_rmse.max():.3g} at small λ, above the frame."
-           if clipped else "")
+        + (
+            f" The test error reaches {path.test_rmse.max():.3g} at small λ, above the frame."
+            if clipped
+            else ""
+        )
     )
 
 tabs = st.tabs(list(VIEWS), key="view", on_change="rerun")
@@ -229,8 +266,10 @@ with coef_tab:
     if coef_tab.open:
         table_col, path_col = st.columns([2, 3])
         with table_col:
-            st.markdown(f"**Weights at λ = {format_value(settings.lam)}**, {settings.basis} basis "
-                        "(the penalty acts on these numbers)")
+            st.markdown(
+                f"**Weights at λ = {format_value(settings.lam)}**, {settings.basis} basis "
+                "(the penalty acts on these numbers)"
+            )
             rows = {"closed form": path.coefs[i], "gradient descent": run.result.coef}
             table = pd.DataFrame(rows, index=list(model.feature_names))
             if model.fit_intercept:
@@ -252,21 +291,46 @@ with gd_tab:
         cols[0].metric("Steps run", f"{result.n_iter:,}")
         limit = run.limit_multiple
         cols[1].metric(
-            "Step size η·L", f"{run.step_multiple:.3g}",
-            help="In units of 1/L. Stable below " + (f"{limit:.3g}" if math.isfinite(limit)
-                                                     else "any value for Adam"),
+            "Step size η·L",
+            f"{run.step_multiple:.3g}",
+            help="In units of 1/L. Stable below "
+            + (f"{limit:.3g}" if math.isfinite(limit) else "any value for Adam"),
         )
-        cols[2].metric("Condition number κ of the Hessian", f"{result.condition_number:.3g}")
+        kappa_label = "Condition number κ (on the range)" if run.singular else "Condition number κ"
+        cols[2].metric(
+            kappa_label,
+            format_number(result.condition_number),
+            help="L/μ: the largest curvature of the objective over the smallest"
+            + (
+                ". The Hessian is singular (λ = 0 and more parameters than the data pin down): "
+                "descent from 0 never moves along its null space and goes to the least-norm "
+                "minimiser, so κ counts the curvatures it does see."
+                if run.singular
+                else "."
+            ),
+        )
         needed = experiments.steps_needed(result.condition_number, 1e-6, settings.optimizer)
-        cols[3].metric("Steps for 1e-6 (≈ κ·ln 10⁶)",
-                       "∞" if not math.isfinite(needed) else f"{needed:,.0f}")
+        rule = "√κ·ln 10⁶" if settings.optimizer in ("momentum", "nesterov") else "κ·ln 10⁶"
+        cols[3].metric(
+            f"Steps to shrink the error 10⁶× (≈ {rule})",
+            "—" if settings.optimizer == "adam" else format_number(round(needed)),
+            help="A rule of thumb for step size 1/L; Adam has no such rule."
+            if settings.optimizer == "adam"
+            else "A rule of thumb for step size 1/L.",
+        )
         distance = float(result.trace.distance[-1])
         gap = float(result.trace.suboptimality[-1])
         if result.diverged:
+            if math.isfinite(limit):
+                reason = (
+                    f"the step size {run.step_multiple:.3g}/L is past the stability limit "
+                    f"{limit:.3g}/L, so every step overshoots the minimum along the steepest "
+                    "direction by more than it corrects, and the error grows geometrically"
+                )
+            else:
+                reason = "the iterates overflowed: the learning rate is too large for this problem"
             st.error(
-                f"Diverged at step {result.n_iter}: the step size {run.step_multiple:.3g}/L is past "
-                f"the stability limit {limit:.3g}/L, so every step overshoots the minimum along the "
-                "steepest direction and the error grows. The last finite iterate is shown."
+                f"Diverged at step {result.n_iter:,}: {reason}. The last finite iterate is shown."
             )
         elif result.converged:
             st.success(
@@ -280,12 +344,18 @@ with gd_tab:
                 "regularizer of its own: it has not yet grown the weights along the "
                 "low-curvature directions that the closed form uses to fit the noise."
             )
+        if math.isfinite(limit):
+            st.altair_chart(charts.step_size_chart(run.step_multiple, limit), width="stretch")
         frame = experiments.descent_frame(run)
         c1, c2 = st.columns(2)
-        c1.altair_chart(charts.descent_chart(frame, "J − J*", "J − J* (objective above its "
-                                             "minimum)"), width="stretch")
-        c2.altair_chart(charts.descent_chart(frame, "‖θ − θ*‖", "‖θ − θ*‖ (distance to the "
-                                             "closed form)"), width="stretch")
+        c1.altair_chart(
+            charts.descent_chart(frame, "J − J*", "J − J* (objective above its minimum)"),
+            width="stretch",
+        )
+        c2.altair_chart(
+            charts.descent_chart(frame, "‖θ − θ*‖", "‖θ − θ*‖ (distance to the closed form)"),
+            width="stretch",
+        )
         st.caption(
             "Notice: plain gradient descent needs about κ·ln(1/ε) steps; the penalty adds λ to "
             "every curvature, so a larger λ lowers κ and speeds it up. Past η = 2/L it diverges."
@@ -294,10 +364,14 @@ with gd_tab:
 with l2_tab:
     if l2_tab.open:
         st.markdown("**The objective and its gradient**")
-        st.latex(r"J(w, b) = \sum_i \bigl(y_i - w^\top\phi(x_i) - b\bigr)^2 + \lambda\,\lVert w"
-                 r"\rVert^2")
-        st.latex(r"\nabla_w J = \underbrace{2\,\Phi^\top(\Phi w + b - y)}_{\nabla L_\text{data}}"
-                 r" + \underbrace{2\lambda w}_{\text{from } \lambda \lVert w \rVert^2}")
+        st.latex(
+            r"J(w, b) = \sum_i \bigl(y_i - w^\top\phi(x_i) - b\bigr)^2 + \lambda\,\lVert w"
+            r"\rVert^2"
+        )
+        st.latex(
+            r"\nabla_w J = \underbrace{2\,\Phi^\top(\Phi w + b - y)}_{\nabla L_\text{data}}"
+            r" + \underbrace{2\lambda w}_{\text{from } \lambda \lVert w \rVert^2}"
+        )
         st.markdown("**L2 in the loss** (gradient descent with step η):")
         st.latex(r"w \leftarrow w - \eta\,\bigl(\nabla L_\text{data} + 2\lambda w\bigr)")
         st.markdown("**The same step, rewritten as weight decay:**")
@@ -309,38 +383,67 @@ with l2_tab:
         )
         check_lr = settings.lr if settings.optimizer != "adam" else 1.0
         check_iters = min(settings.iters, 5000)
-        in_loss = load_descent(settings.model_key(), settings.lam, "gd", "l2", check_lr,
-                               check_iters)
-        as_decay = load_descent(settings.model_key(), settings.lam, "gd", "decoupled", check_lr,
-                                check_iters)
+        in_loss = load_descent(
+            settings.model_key(), settings.lam, "gd", "l2", check_lr, check_iters
+        )
+        as_decay = load_descent(
+            settings.model_key(), settings.lam, "gd", "decoupled", check_lr, check_iters
+        )
         adam_lr = settings.lr if settings.optimizer == "adam" else 1e-2
         adam_iters = max(check_iters, 2000)
         adam = load_descent(settings.model_key(), settings.lam, "adam", "l2", adam_lr, adam_iters)
-        adamw = load_descent(settings.model_key(), settings.lam, "adam", "decoupled", adam_lr,
-                             adam_iters)
+        adamw = load_descent(
+            settings.model_key(), settings.lam, "adam", "decoupled", adam_lr, adam_iters
+        )
         ridge_w = path.coefs[i]
-        same = float(np.linalg.norm(in_loss.result.coef - as_decay.result.coef))
+        scale = max(float(np.linalg.norm(in_loss.result.coef)), np.finfo(float).tiny)
+        same = float(np.linalg.norm(in_loss.result.coef - as_decay.result.coef)) / scale
         st.markdown("**Live check on this data, at this λ**")
         c1, c2, c3 = st.columns(3)
-        c1.metric(f"GD: L2 in loss vs decay, {check_iters:,} steps", f"{same:.1e}",
-                  help="‖w_loss − w_decay‖: the same up to rounding (about 1e-16).")
-        c2.metric(f"Adam + L2: distance to ridge ({adam_iters:,} steps, η={adam_lr:g})",
-                  f"{np.linalg.norm(adam.result.coef - ridge_w):.2e}")
-        c3.metric("AdamW: distance to ridge",
-                  f"{np.linalg.norm(adamw.result.coef - ridge_w):.2e}")
+        c1.metric(
+            f"GD: L2 in the loss vs decay ({in_loss.result.n_iter:,} steps)",
+            format_value(same),
+            help="‖w_loss − w_decay‖ / ‖w_loss‖: equal up to rounding, about 1e-16 per step.",
+        )
+        c2.metric(
+            f"Adam + L2: distance to ridge ({adam.result.n_iter:,} steps, η = {adam_lr:g})",
+            format_value(np.linalg.norm(adam.result.coef - ridge_w)),
+        )
+        c3.metric(
+            "AdamW: distance to ridge", format_value(np.linalg.norm(adamw.result.coef - ridge_w))
+        )
+        if settings.lam == 0:
+            st.info(
+                "At λ = 0 there is no penalty, so all of these coincide: move λ to see Adam "
+                "and AdamW part ways."
+            )
+        else:
+            st.caption(
+                "Notice: plain gradient descent gives the same weights either way. Adam with L2 "
+                "in the loss and AdamW end at different weights, and AdamW's are not ridge's: "
+                "weight decay in AdamW is a different regularizer from L2."
+            )
         compare = pd.DataFrame(
-            {"ridge (closed form)": ridge_w, "Adam, L2 in the loss": adam.result.coef,
-             "AdamW, decoupled decay": adamw.result.coef},
+            {
+                "ridge (closed form)": ridge_w,
+                "Adam, L2 in the loss": adam.result.coef,
+                "AdamW, decoupled decay": adamw.result.coef,
+            },
             index=list(model.feature_names),
         )
         st.dataframe(compare.style.format("{:.4g}"), width="stretch")
-        st.markdown(f"**This λ in other conventions** (N = {model.y_train.shape[0]} "
-                    "training points)")
+        st.markdown(
+            f"**This λ in other conventions** (N = {model.y_train.shape[0]} training points)"
+        )
         rows = translate(settings.lam, int(model.y_train.shape[0]))
         st.dataframe(
             pd.DataFrame(
-                {"where": [r.where for r in rows], "setting": [r.setting for r in rows],
-                 "value": [format_value(r.value) for r in rows], "loss": [r.note for r in rows]}
+                {
+                    "where": [r.where for r in rows],
+                    "setting": [r.setting for r in rows],
+                    "value": [format_value(r.value) for r in rows],
+                    "loss": [r.note for r in rows],
+                }
             ),
             hide_index=True,
             width="stretch",

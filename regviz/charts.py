@@ -82,8 +82,16 @@ def fit_chart(curves, points, truth, descent_curve, lam_index, domain, height=38
     layers.append(
         alt.Chart(points)
         .mark_circle(size=70, opacity=0.85, clip=True)
-        .encode(x, y, color, tooltip=[alt.Tooltip("x:Q", format=".3g"),
-                                      alt.Tooltip("y:Q", format=".3g"), "series:N"])
+        .encode(
+            x,
+            y,
+            color,
+            tooltip=[
+                alt.Tooltip("x:Q", format=".3g"),
+                alt.Tooltip("y:Q", format=".3g"),
+                "series:N",
+            ],
+        )
     )
     return alt.layer(*layers).add_params(lam).properties(height=height)
 
@@ -101,13 +109,18 @@ def error_chart(errors, lam_index, best_index, descent_points, y_max, height=380
         Top of the y axis; larger errors are clipped (the page says so).
     """
     lam = lam_param(lam_index)
-    color = alt.Color("set:N", scale=alt.Scale(domain=["train", "test"],
-                                               range=["#1f77b4", "#d62728"]),
-                      legend=alt.Legend(title="closed form", orient="bottom"))
+    color = alt.Color(
+        "set:N",
+        scale=alt.Scale(domain=["train", "test"], range=["#1f77b4", "#d62728"]),
+        legend=alt.Legend(title="closed form", orient="bottom"),
+    )
     x = alt.X("position:Q", axis=LAM_AXIS, scale=alt.Scale(domain=[-13, 4], nice=False))
     y = alt.Y("rmse:Q", title="RMSE", scale=alt.Scale(domain=[0, y_max], nice=False))
-    tooltip = [alt.Tooltip("lam:Q", title="λ", format=".2e"), "set:N",
-               alt.Tooltip("rmse:Q", format=".4f")]
+    tooltip = [
+        alt.Tooltip("lam:Q", title="λ", format=".2e"),
+        "set:N",
+        alt.Tooltip("rmse:Q", format=".4f"),
+    ]
     lines = alt.Chart(errors).mark_line(clip=True).encode(x, y, color, tooltip=tooltip)
     current = (
         alt.Chart(errors)
@@ -125,14 +138,18 @@ def error_chart(errors, lam_index, best_index, descent_points, y_max, height=380
     gd = (
         alt.Chart(descent_points)
         .mark_point(shape="diamond", size=140, filled=True, clip=True)
-        .encode(x, y, alt.Color("set:N", scale=alt.Scale(domain=["train", "test"],
-                                                         range=["#1f77b4", "#d62728"]),
-                                legend=None),
-                tooltip=["set:N", alt.Tooltip("rmse:Q", format=".4f")])
+        .encode(
+            x,
+            y,
+            alt.Color(
+                "set:N",
+                scale=alt.Scale(domain=["train", "test"], range=["#1f77b4", "#d62728"]),
+                legend=None,
+            ),
+            tooltip=["set:N", alt.Tooltip("rmse:Q", format=".4f")],
+        )
     )
-    return alt.layer(lines, current, best, best_label, gd).add_params(lam).properties(
-        height=height
-    )
+    return alt.layer(lines, current, best, best_label, gd).add_params(lam).properties(height=height)
 
 
 def coefficient_path_chart(coefs, lam_index, height=380):
@@ -146,8 +163,12 @@ def coefficient_path_chart(coefs, lam_index, height=380):
     lines = (
         alt.Chart(weights)
         .mark_line(strokeWidth=1.2)
-        .encode(x, y, alt.Color("weight:N", legend=legend, sort=None),
-                tooltip=["weight:N", alt.Tooltip("value:Q", format=".3g")])
+        .encode(
+            x,
+            y,
+            alt.Color("weight:N", legend=legend, sort=None),
+            tooltip=["weight:N", alt.Tooltip("value:Q", format=".3g")],
+        )
     )
     norm = (
         alt.Chart(coefs[coefs["weight"] == "‖w‖"])
@@ -176,3 +197,33 @@ def descent_chart(frame, quantity, title, height=260):
         )
         .properties(height=height)
     )
+
+
+def step_size_chart(step_multiple, limit_multiple, height=70):
+    """The step size η·L as a bar against the stability limit (a red rule), both in units of 1/L.
+
+    Parameters
+    ----------
+    step_multiple : float
+        η·L.
+    limit_multiple : float
+        The optimizer's stability limit times L (2 for plain gradient descent); finite.
+    """
+    top = max(4.2, 1.05 * step_multiple, 1.05 * limit_multiple)
+    stable = step_multiple < limit_multiple
+    bar = (
+        alt.Chart(alt.Data(values=[{"what": "η·L", "value": step_multiple}]))
+        .mark_bar(color="#1f77b4" if stable else "#d62728", height=22)
+        .encode(
+            alt.X("value:Q", title="step size × L", scale=alt.Scale(domain=[0, top], nice=False)),
+            alt.Y("what:N", title=None),
+            tooltip=[alt.Tooltip("value:Q", title="η·L", format=".3g")],
+        )
+    )
+    limit = (
+        alt.Chart(alt.Data(values=[{"value": limit_multiple, "label": "stability limit"}]))
+        .mark_rule(color="#d62728", strokeWidth=2, strokeDash=[4, 3])
+        .encode(alt.X("value:Q"), tooltip=[alt.Tooltip("value:Q", title="limit", format=".3g")])
+    )
+    label = limit.mark_text(align="left", dx=4, dy=-14, color="#d62728").encode(text="label:N")
+    return alt.layer(bar, limit, label).properties(height=height)

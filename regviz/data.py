@@ -65,10 +65,8 @@ def synthetic(fn="sin", n=10, noise=0.3, seed=0, spacing="even", n_test=100):
     """
     f = TRUE_FUNCTIONS[fn]
     rng = np.random.default_rng(seed)
-    if spacing == "even":
-        x_train = np.linspace(0.0, 1.0, n)
-    else:
-        x_train = np.sort(rng.uniform(0.0, 1.0, n))
+    even = spacing == "even"
+    x_train = np.linspace(0.0, 1.0, n) if even else np.sort(rng.uniform(0.0, 1.0, n))
     y_train = f(x_train) + noise * rng.normal(size=n)
     x_test = np.sort(rng.uniform(0.0, 1.0, n_test))
     y_test = f(x_test) + noise * rng.normal(size=n_test)

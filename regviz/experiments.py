@@ -179,6 +179,7 @@ class DescentRun:
     optimizer: str
     step_multiple: float  # learning rate * L
     limit_multiple: float  # stability limit * (1/L); inf for Adam
+    singular: bool  # the Hessian is singular: descent from 0 goes to the least-norm minimiser
     train_rmse: float
     test_rmse: float
     curve: np.ndarray
@@ -214,6 +215,7 @@ def run_descent(model, lam, optimizer="gd", penalty="l2", lr=1.0, iters=1000, mo
         optimizer=optimizer,
         step_multiple=learning_rate * L,
         limit_multiple=stability_limit(optimizer, momentum),
+        singular=quad.singular,
         train_rmse=float(rmse(predict(model.phi_train), model.y_train)),
         test_rmse=float(rmse(predict(model.phi_test), model.y_test)),
         curve=predict(model.phi_grid),
@@ -243,7 +245,9 @@ def steps_needed(condition_number, accuracy=1e-6, optimizer="gd"):
     shrink the error by ``accuracy``; momentum methods about ``sqrt(kappa)`` times ``ln``."""
     if not math.isfinite(condition_number):
         return math.inf
-    rate = math.sqrt(condition_number) if optimizer in ("momentum", "nesterov") else condition_number
+    rate = (
+        math.sqrt(condition_number) if optimizer in ("momentum", "nesterov") else condition_number
+    )
     return rate * math.log(1.0 / accuracy)
 
 

@@ -192,6 +192,7 @@ class Quadratic:
     theta_star: np.ndarray
     optimum: float  # J*
     initial: float  # J(0) = ||y||^2
+    rank: int  # of A (and of the Hessian): below len(theta) when the minimiser is not unique
 
     @property
     def lipschitz(self):
@@ -199,12 +200,21 @@ class Quadratic:
         return 2.0 * float(self.s[0]) ** 2 if self.s.size else 0.0
 
     @property
+    def singular(self):
+        """True when the Hessian is singular (many minimisers; ``theta*`` has least norm)."""
+        return self.rank < self.Vt.shape[1]
+
+    @property
     def condition_number(self):
-        """``L / mu``: the Hessian's condition number (``inf`` when it is singular)."""
-        if self.s.size == 0 or self.s[0] == 0:
+        """``L / mu`` over the range of the Hessian: ``(s_max / s_r)^2``, ``r`` the rank.
+
+        Gradient descent from zero never leaves that range (every gradient lies in it), so this
+        sets its speed even when the Hessian is singular, where it converges to ``theta*``, the
+        minimiser of least norm. For a non-singular Hessian it is the usual condition number.
+        """
+        if self.rank == 0:
             return 1.0
-        smallest = float(self.s[-1]) if self.s.size == self.Vt.shape[1] else 0.0
-        return float(self.s[0] / smallest) ** 2 if smallest > 0 else np.inf
+        return float(self.s[0] / self.s[self.rank - 1]) ** 2
 
     def suboptimality(self, thetas):
         """``J(theta) - J*`` for each row of ``thetas``, as a sum of squares."""
@@ -236,6 +246,7 @@ def quadratic_objective(X, y, alpha, fit_intercept=True):
         theta_star=theta_star,
         optimum=float(residual @ residual),
         initial=float(y @ y),
+        rank=rank,
     )
 
 

@@ -15,29 +15,47 @@ import numpy as np
 
 #: λ grid: 0, then 10 values per decade from 1e-12 to 1e4 (161 values), so decades are exact.
 LAMBDA_MIN_EXP, LAMBDA_MAX_EXP, LAMBDA_PER_DECADE = -12, 4, 10
-LAMBDA_GRID = (0.0,) + tuple(
-    float(f"{10.0 ** (k / LAMBDA_PER_DECADE):.12g}")
-    for k in range(LAMBDA_MIN_EXP * LAMBDA_PER_DECADE, LAMBDA_MAX_EXP * LAMBDA_PER_DECADE + 1)
+LAMBDA_GRID = (
+    0.0,
+    *(
+        float(f"{10.0 ** (k / LAMBDA_PER_DECADE):.12g}")
+        for k in range(LAMBDA_MIN_EXP * LAMBDA_PER_DECADE, LAMBDA_MAX_EXP * LAMBDA_PER_DECADE + 1)
+    ),
 )
 #: Step sizes of the gradient family, in units of 1/L: 2 is plain gradient descent's limit.
 LR_MULTIPLES = tuple(round(0.05 * k, 2) for k in range(1, 81))  # 0.05 .. 4.0
 #: Adam's learning rates (absolute): 1e-4 .. 1, three per decade.
-ADAM_RATES = tuple(float(f"{m * 10.0**e:g}") for e in range(-4, 0) for m in (1, 2, 5)) + (1.0,)
+ADAM_RATES = (*(float(f"{m * 10.0**e:g}") for e in range(-4, 0) for m in (1, 2, 5)), 1.0)
 ITERS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
 
-DATASETS = ("synthetic",)
-FUNCTIONS = {
-    "sin": "sin 2πx",
-    "runge": "Runge 1/(1+25t²)",
-    "cubic": "cubic",
-    "abs": "|t|",
-    "step": "step",
+#: Every choice setting's options, in order, with the words the page shows for each.
+CHOICE_LABELS = {
+    "dataset": {"synthetic": "synthetic (a known true function)"},
+    "fn": {
+        "sin": "sin 2πx",
+        "runge": "Runge 1/(1+25t²)",
+        "cubic": "cubic 2t³ − t",
+        "abs": "|t|",
+        "step": "step",
+    },
+    "spacing": {"even": "evenly spaced", "random": "uniform random"},
+    "basis": {"monomial": "monomial tᵏ", "legendre": "Legendre Pₖ(t)", "raw": "raw xᵏ"},
+    "intercept": {"free": "free", "penalised": "penalised"},
+    "optimizer": {
+        "gd": "gradient descent",
+        "momentum": "heavy-ball momentum 0.9",
+        "nesterov": "Nesterov momentum 0.9",
+        "adam": "Adam",
+    },
+    "penalty": {"l2": "the loss", "decoupled": "the update (decay)"},
 }
-SPACINGS = ("even", "random")
-BASES = ("monomial", "legendre", "raw")
-INTERCEPTS = ("free", "penalised")
-OPTIMIZERS = ("gd", "momentum", "nesterov", "adam")
-PENALTIES = ("l2", "decoupled")
+DATASETS = tuple(CHOICE_LABELS["dataset"])
+FUNCTIONS = CHOICE_LABELS["fn"]
+SPACINGS = tuple(CHOICE_LABELS["spacing"])
+BASES = tuple(CHOICE_LABELS["basis"])
+INTERCEPTS = tuple(CHOICE_LABELS["intercept"])
+OPTIMIZERS = tuple(CHOICE_LABELS["optimizer"])
+PENALTIES = tuple(CHOICE_LABELS["penalty"])
 
 
 @dataclass(frozen=True)
@@ -78,15 +96,7 @@ DEFAULTS = Settings()
 #: Integer and real bounds, inclusive.
 INT_BOUNDS = {"n": (2, 1000), "seed": (0, 2**31 - 1), "ntest": (10, 1000), "degree": (0, 30)}
 REAL_BOUNDS = {"noise": (0.0, 2.0)}
-CHOICES = {
-    "dataset": DATASETS,
-    "fn": tuple(FUNCTIONS),
-    "spacing": SPACINGS,
-    "basis": BASES,
-    "intercept": INTERCEPTS,
-    "optimizer": OPTIMIZERS,
-    "penalty": PENALTIES,
-}
+CHOICES = {name: tuple(labels) for name, labels in CHOICE_LABELS.items()}
 KEYS = tuple(f.name for f in fields(Settings))
 _MAX_TEXT = 64  # longer values are not numbers or names we know
 
@@ -133,7 +143,6 @@ def _as_number(raw):
 
 def _field(name, raw, current, notices, optimizer=None):
     """Validate one setting; on trouble keep ``current`` (or clamp) and add a notice."""
-    default = getattr(DEFAULTS, name)
     if name in CHOICES:
         value = raw if isinstance(raw, str) else str(raw)
         if value in CHOICES[name]:
@@ -218,6 +227,12 @@ def parse(mapping, base=DEFAULTS):
             raw = raw[-1]
         optimizer = values.get("optimizer", base.optimizer)
         values[name] = _field(name, raw, getattr(base, name), notices, optimizer)
+    if (
+        "optimizer" in values
+        and "lr" not in values
+        and learning_rates(values["optimizer"]) != (learning_rates(base.optimizer))
+    ):
+        values["lr"] = default_learning_rate(values["optimizer"])
     settings = replace(base, **values)
     if settings.lr not in learning_rates(settings.optimizer):
         settings = replace(settings, lr=nearest(learning_rates(settings.optimizer), settings.lr))
