@@ -1,0 +1,227 @@
+"""The page under Streamlit's AppTest: every control at its extremes, and the numbers it states."""
+
+import math
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from regviz import experiments
+from regviz.data import synthetic
+from regviz.state import DEFAULTS, LAMBDA_GRID, parse, to_query
+from tests.conftest import ROOT
+
+VIEWS = ("Coefficients", "Gradient descent", "Where is L2 added?")
+
+
+def run_page(query=None):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def page_text(at):
+    """Every string the page shows in text elements, metrics, alerts and captions."""
+    parts = []
+    for kind in ("markdown", "caption", "warning", "error", "info", "success", "subheader"):
+        parts += [element.value for element in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)
+
+
+def metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def assert_healthy(at):
+    assert not at.exception, [e.value for e in at.exception]
+    text = page_text(at)
+    for bad in ("nan", "NaN", "inf ", "Traceback"):
+        assert bad not in text.replace("Infinity", ""), bad
+    for frame in at.dataframe:
+        numbers = frame.value.select_dtypes("number").to_numpy()
+        assert np.isfinite(numbers).all()
+
+
+EXTREMES = [
+    {},
+    {"degree": "30", "basis": "raw", "lam": "0"},
+    {"degree": "30", "basis": "raw", "lam": "0", "n": "2"},
+    {"degree": "0", "intercept": "free"},
+    {"degree": "0", "intercept": "penalised"},
+    {"n": "2"},
+    {"n": "1000", "ntest": "1000", "degree": "30", "iters": "100000"},
+    {"lr": "4", "lam": "0"},
+    {"lr": "4", "optimizer": "momentum"},
+    {"optimizer": "adam", "lr": "1"},
+    {"optimizer": "adam", "lr": "0.0001", "penalty": "decoupled"},
+    {"optimizer": "nesterov", "iters": "1"},
+    {"lam": "10000", "intercept": "penalised", "basis": "legendre"},
+    {"noise": "0", "fn": "step", "spacing": "random"},
+    {"noise": "2", "fn": "runge", "seed": "2147483647"},
+    {"fn": "abs", "degree": "25", "basis": "legendre", "lam": "1e-12"},
+]
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize(
+    "query", EXTREMES, ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items())
+)
+def test_every_control_at_its_extremes(query, view):
+    at = run_page({**query, "view": view})
+    assert_healthy(at)
+    assert len(at.get("vega_lite_chart")) >= 2
+    settings, notices = parse(query)
+    assert notices == []
+    assert dict(at.query_params) == {**to_query(settings), "view": view}
+
+
+def test_the_numbers_on_the_page_are_regviz_numbers():
+    lam = LAMBDA_GRID[100]  # 1e-2
+    at = run_page({"lam": str(lam), "view": "Gradient descent"})
+    assert_healthy(at)
+    data = synthetic(seed=DEFAULTS.seed)
+    model = experiments.build_model(data, DEFAULTS.degree, DEFAULTS.basis)
+    path = experiments.ridge_along_path(model, np.array(LAMBDA_GRID))
+    run = experiments.run_descent(model, lam, "gd", "l2", DEFAULTS.lr, DEFAULTS.iters)
+    shown = metrics(at)
+    assert shown["Closed form: train RMSE"] == f"{path.train_rmse[100]:.4g}"
+    assert shown["Closed form: test RMSE"] == f"{path.test_rmse[100]:.4g}"
+    assert shown["Gradient descent: train RMSE"] == f"{run.train_rmse:.4g}"
+    assert shown["Gradient descent: test RMSE"] == f"{run.test_rmse:.4g}"
+    best = LAMBDA_GRID[int(np.argmin(path.test_rmse))]
+    assert float(shown["Best test λ"]) == pytest.approx(best, rel=1e-3)
+    assert shown["Steps run"] == f"{run.result.n_iter:,}"
+    assert float(shown["Condition number κ"]) == pytest.approx(
+        run.result.condition_number, rel=1e-3
+    )
+    # The weights table: closed form and gradient descent side by side.
+    at = run_page({"lam": str(lam), "view": "Coefficients"})
+    table = at.dataframe[0].value
+    np.testing.assert_allclose(table["closed form"].to_numpy()[:9], path.coefs[100])
+    np.testing.assert_allclose(table["gradient descent"].to_numpy()[:9], run.result.coef)
+    assert table.loc["‖w‖", "closed form"] == pytest.approx(np.linalg.norm(path.coefs[100]))
+
+
+def test_moving_lambda_updates_the_numbers_and_the_url():
+    at = run_page()
+    before = metrics(at)["Closed form: train RMSE"]
+    at.select_slider(key="lam").set_value(1e-3).run()
+    assert_healthy(at)
+    assert at.query_params["lam"] == "0.001"
+    assert metrics(at)["Closed form: train RMSE"] != before
+    assert at.select_slider(key="lam").value == 1e-3
+
+
+def test_every_widget_change_is_reflected_in_the_url():
+    at = run_page()
+    at.slider(key="degree").set_value(4).run()
+    at.selectbox(key="basis").set_value("legendre").run()
+    at.number_input(key="n").set_value(50).run()
+    at.radio(key="intercept").set_value("penalised").run()
+    assert_healthy(at)
+    query = dict(at.query_params)
+    assert query.pop("view") == "Coefficients"
+    settings, notices = parse(query)
+    assert notices == []
+    assert (settings.degree, settings.basis, settings.n, settings.intercept) == (
+        4,
+        "legendre",
+        50,
+        "penalised",
+    )
+
+
+def test_switching_to_adam_takes_adams_learning_rate():
+    at = run_page()
+    at.selectbox(key="optimizer").set_value("adam").run()
+    assert_healthy(at)
+    assert at.query_params["lr"] == "0.01"
+    at.selectbox(key="optimizer").set_value("gd").run()
+    assert at.query_params["lr"] == "1"
+
+
+def test_a_link_reopens_the_same_view():
+    query = {
+        "fn": "runge",
+        "n": "25",
+        "degree": "12",
+        "basis": "legendre",
+        "lam": "1e-05",
+        "optimizer": "momentum",
+        "lr": "0.5",
+        "iters": "5000",
+        "view": "Gradient descent",
+    }
+    first = run_page(query)
+    again = run_page(dict(first.query_params))
+    assert metrics(first) == metrics(again)
+    assert dict(first.query_params) == dict(again.query_params)
+    assert at_widgets(again) == {"degree": 12, "basis": "legendre", "n": 25, "lam": 1e-5}
+
+
+def at_widgets(at):
+    return {
+        "degree": at.slider(key="degree").value,
+        "basis": at.selectbox(key="basis").value,
+        "n": at.number_input(key="n").value,
+        "lam": at.select_slider(key="lam").value,
+    }
+
+
+def test_nonsense_in_the_url_gives_notices_and_a_working_page():
+    at = run_page(
+        {
+            "degree": "abc",
+            "lam": "-5",
+            "n": "1e99",
+            "basis": "<script>alert(1)</script>",
+            "iters": "NaN",
+            "noise": "inf",
+            "zzz": "1",
+            "view": "nope",
+        }
+    )
+    assert_healthy(at)
+    warnings = [w.value for w in at.warning]
+    assert any("`degree`" in w for w in warnings)
+    assert any("`basis`" in w for w in warnings)
+    assert not any("<script>" in w for w in warnings)
+    assert at.query_params["degree"] == "9"
+    assert at.query_params["n"] == "1000"
+    assert at.query_params["view"] == "Coefficients"
+
+
+def test_divergence_is_shown_with_its_reason():
+    at = run_page({"lr": "2.5", "view": "Gradient descent"})
+    assert_healthy(at)
+    assert any("Diverged" in e.value and "2/L" in e.value for e in at.error)
+    assert "(diverged)" in metrics(at)["Gradient descent: train RMSE"]
+
+
+def test_few_steps_say_not_converged_and_how_far():
+    at = run_page({"iters": "10", "view": "Gradient descent"})
+    assert_healthy(at)
+    assert any("Not converged after 10 steps" in w.value for w in at.warning)
+
+
+def test_l2_view_shows_the_formulas_and_the_live_check():
+    at = run_page({"lam": "0.01", "view": "Where is L2 added?"})
+    assert_healthy(at)
+    formulas = " ".join(element.value for element in at.latex)
+    assert r"2\lambda w" in formulas
+    assert r"(1 - 2\eta\lambda)" in formulas
+    shown = metrics(at)
+    same = next(v for k, v in shown.items() if k.startswith("GD: L2 in the loss vs decay"))
+    assert float(same) < 1e-12
+    adam = float(next(v for k, v in shown.items() if k.startswith("Adam + L2")))
+    adamw = float(shown["AdamW: distance to ridge"])
+    assert math.isfinite(adam) and math.isfinite(adamw)
+    assert abs(adam - adamw) > 1e-3  # Adam with L2 and AdamW are different algorithms
+    conventions = at.dataframe[-1].value.set_index("where")
+    assert conventions.loc["scikit-learn Ridge", "value"] == "1e-02"
+    assert conventions.loc["PyTorch, summed loss", "value"] == "2e-02"  # 2λ
+    assert conventions.loc["PyTorch, mean loss", "value"] == "2e-03"  # 2λ/N, N = 10
+    assert conventions.loc["Keras", "value"] == "1e-03"  # λ/N
+    assert conventions.loc["scikit-learn SGDRegressor", "value"] == "1e-03"

@@ -1,0 +1,108 @@
+"""The charts: they build, carry the current λ as one parameter, and never hold NaN or inf."""
+
+import json
+import math
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+
+from regviz import charts, experiments
+from regviz.data import synthetic
+from regviz.state import LAMBDA_GRID
+
+GRID = np.array(LAMBDA_GRID)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    model = experiments.build_model(synthetic(), 9, "monomial")
+    path = experiments.ridge_along_path(model, GRID)
+    run = experiments.run_descent(model, 1e-3, "gd", "l2", 1.0, 1000)
+    return model, path, run
+
+
+def _spec(chart):
+    # The fit chart carries every λ's curve (about 24,000 rows): past Altair's default limit for
+    # inline data, which Streamlit does not apply.
+    with alt.data_transformers.disable_max_rows():
+        spec = chart.to_dict()
+    json.dumps(spec, allow_nan=False)  # raises on NaN or inf anywhere in the spec or its data
+    return spec
+
+
+def _lam_param(spec):
+    return [p for p in spec.get("params", []) if p["name"] == "lam_index"]
+
+
+def _fit(fitted, index):
+    model, path, run = fitted
+    points = pd.DataFrame({"x": model.x_grid[:3], "y": [0.0, 1.0, 2.0], "series": "test points"})
+    truth = pd.DataFrame({"x": model.x_grid, "y": model.truth_grid})
+    curve = pd.DataFrame({"x": model.x_grid, "y": run.curve})
+    return charts.fit_chart(
+        path.curves_frame, points, truth, curve, index, experiments.y_domain(model)
+    )
+
+
+def test_fit_chart_holds_every_lambda_and_marks_the_current_one(fitted):
+    spec = _spec(_fit(fitted, 42))
+    assert _lam_param(spec) == [{"name": "lam_index", "value": 42}]
+    sizes = [len(rows) for rows in spec["datasets"].values()]
+    assert len(GRID) * experiments.GRID_POINTS in sizes  # the whole path is data
+
+
+def test_changing_lambda_changes_only_the_parameter(fitted):
+    """The step to a curve that morphs in the browser: λ is one number in the spec."""
+    a, b = _spec(_fit(fitted, 10)), _spec(_fit(fitted, 11))
+    assert _lam_param(a)[0]["value"] == 10
+    assert _lam_param(b)[0]["value"] == 11
+    b["params"] = a["params"]
+    assert a == b
+
+
+def test_error_chart(fitted):
+    _, path, run = fitted
+    gd = pd.DataFrame({"position": [-3.0, -3.0], "rmse": [0.1, 0.3], "set": ["train", "test"]})
+    spec = _spec(charts.error_chart(path.errors_frame, 90, path.best_test_index, gd, 1.5))
+    assert _lam_param(spec)[0]["value"] == 90
+
+
+def test_coefficient_path_chart(fitted):
+    _, path, _ = fitted
+    spec = _spec(charts.coefficient_path_chart(path.coefs_frame, 5))
+    assert _lam_param(spec)[0]["value"] == 5
+
+
+def test_descent_chart_is_log_log(fitted):
+    *_, run = fitted
+    frame = experiments.descent_frame(run)
+    spec = _spec(charts.descent_chart(frame, "J − J*", "J − J*"))
+    assert spec["encoding"]["x"]["scale"]["type"] == "log"
+    assert spec["encoding"]["y"]["scale"]["type"] == "log"
+
+
+@pytest.mark.parametrize(("step", "limit"), [(1.0, 2.0), (4.0, 2.0), (0.05, 3.8)])
+def test_step_size_chart(step, limit):
+    spec = _spec(charts.step_size_chart(step, limit))
+    text = json.dumps(spec)
+    assert str(step) in text and str(limit) in text
+    top = spec["layer"][0]["encoding"]["x"]["scale"]["domain"][1]
+    assert top >= max(step, limit) and math.isfinite(top)
+
+
+def test_extreme_settings_give_finite_chart_data():
+    """Raw basis, degree 30, λ = 0 on 12 points: ill-conditioned, yet every number is finite."""
+    model = experiments.build_model(synthetic(n=12), 30, "raw")
+    path = experiments.ridge_along_path(model, GRID)
+    _spec(charts.coefficient_path_chart(path.coefs_frame, 0))
+    _spec(
+        charts.error_chart(
+            path.errors_frame,
+            0,
+            path.best_test_index,
+            pd.DataFrame({"position": [], "rmse": [], "set": []}),
+            2.0,
+        )
+    )

@@ -1,0 +1,192 @@
+"""What the page shows, computed: against scikit-learn, regviz's estimators and hand-made cases."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.linear_model import Ridge
+from sklearn.preprocessing import PolynomialFeatures
+
+from regviz import experiments
+from regviz.data import TRUE_FUNCTIONS, synthetic
+from regviz.state import DEFAULTS, LAMBDA_GRID
+
+GRID = np.array(LAMBDA_GRID)
+
+
+def test_synthetic_is_seeded_and_bishops_by_default():
+    a, b = synthetic(), synthetic()
+    np.testing.assert_array_equal(a.y_train, b.y_train)
+    np.testing.assert_array_equal(a.x_test, b.x_test)
+    np.testing.assert_array_equal(a.x_train, np.linspace(0, 1, 10))
+    assert a.y_test.shape == (100,)
+    residual = a.y_train - np.sin(2 * np.pi * a.x_train)
+    assert 0.05 < residual.std() < 1.0  # noise of σ = 0.3
+    assert not np.array_equal(synthetic(seed=1).y_train, a.y_train)
+
+
+@pytest.mark.parametrize("fn", sorted(TRUE_FUNCTIONS))
+@pytest.mark.parametrize("spacing", ["even", "random"])
+def test_synthetic_variants_are_finite_on_the_unit_interval(fn, spacing):
+    data = synthetic(fn=fn, n=50, noise=0.0, seed=3, spacing=spacing, n_test=20)
+    assert np.all((data.x_train >= 0) & (data.x_train <= 1))
+    np.testing.assert_array_equal(data.y_train, TRUE_FUNCTIONS[fn](data.x_train))
+    assert np.all(np.diff(data.x_train) >= 0)
+
+
+def test_true_functions_by_hand():
+    f = TRUE_FUNCTIONS
+    assert f["runge"](0.5) == 1.0
+    assert f["runge"](1.0) == pytest.approx(1 / 26)
+    assert f["cubic"](1.0) == 1.0
+    assert f["abs"](0.0) == 1.0
+    assert f["step"](0.2) == -0.5
+    assert f["step"](0.8) == 0.5
+
+
+@pytest.mark.parametrize("intercept", ["free", "penalised"])
+def test_path_matches_sklearn_ridge_on_the_raw_basis(intercept):
+    """Raw basis x^k with x in [0, 1]: the same features PolynomialFeatures builds."""
+    data = synthetic(n=15, seed=2)
+    degree = 5
+    model = experiments.build_model(data, degree, "raw", intercept)
+    lams = np.array([1e-6, 1e-3, 1.0, 10.0])
+    path = experiments.ridge_along_path(model, lams)
+    features = PolynomialFeatures(degree, include_bias=intercept == "penalised")
+    X = features.fit_transform(data.x_train[:, None])
+    for k, lam in enumerate(lams):
+        ref = Ridge(alpha=lam, fit_intercept=intercept == "free", solver="svd").fit(
+            X, data.y_train
+        )
+        np.testing.assert_allclose(path.coefs[k], ref.coef_, rtol=1e-6, atol=1e-9)
+        assert path.intercepts[k] == pytest.approx(ref.intercept_, rel=1e-9, abs=1e-12)
+        test_X = features.transform(data.x_test[:, None])
+        expected = np.sqrt(np.mean((ref.predict(test_X) - data.y_test) ** 2))
+        assert path.test_rmse[k] == pytest.approx(expected, rel=1e-9)
+        expected = np.sqrt(np.mean((ref.predict(X) - data.y_train) ** 2))
+        assert path.train_rmse[k] == pytest.approx(expected, rel=1e-7, abs=1e-12)
+
+
+@pytest.mark.parametrize("basis", ["monomial", "legendre", "raw"])
+def test_fitted_curves_do_not_depend_on_the_basis_at_lambda_zero(basis):
+    """At λ = 0 every basis spans the same polynomials: the same least-squares curve."""
+    data = synthetic(n=20, seed=4)
+    reference = experiments.ridge_along_path(
+        experiments.build_model(data, 4, "legendre"), np.array([0.0])
+    )
+    path = experiments.ridge_along_path(experiments.build_model(data, 4, basis), np.array([0.0]))
+    np.testing.assert_allclose(path.curves, reference.curves, atol=1e-9)
+
+
+def test_bishops_example_overfits_at_lambda_zero_and_the_errors_cross():
+    model = experiments.build_model(synthetic(seed=DEFAULTS.seed), 9, "monomial")
+    path = experiments.ridge_along_path(model, GRID)
+    assert path.train_rmse[0] < 1e-6  # 10 parameters, 10 points: interpolation
+    assert path.test_rmse[0] > 2 * path.test_rmse[path.best_test_index]
+    assert np.all(np.diff(path.train_rmse) >= -1e-12)  # training error never falls with λ
+    norms = np.linalg.norm(path.coefs, axis=1)
+    assert np.all(np.diff(norms) <= 1e-9 * norms[:-1])  # ‖w‖ never grows with λ
+    assert 0 < path.best_test_index < len(GRID) - 1
+
+
+def test_frames_are_long_finite_and_indexed_by_the_grid():
+    model = experiments.build_model(synthetic(), 9, "monomial")
+    path = experiments.ridge_along_path(model, GRID)
+    assert len(path.errors_frame) == 2 * len(GRID)
+    assert len(path.curves_frame) == len(GRID) * experiments.GRID_POINTS
+    assert len(path.coefs_frame) == len(GRID) * (model.n_features + 1)
+    for frame in (path.errors_frame, path.curves_frame, path.coefs_frame):
+        numbers = frame.select_dtypes("number").to_numpy()
+        assert np.isfinite(numbers).all()
+    i = 37
+    rows = path.curves_frame[path.curves_frame["lam_index"] == i]
+    np.testing.assert_array_equal(rows["y"].to_numpy(), path.curves[i])
+
+
+def test_lambda_position_puts_zero_one_decade_left():
+    np.testing.assert_allclose(
+        experiments.lambda_position([0.0, 1e-12, 1e-3, 1e4]), [-13.0, -12.0, -3.0, 4.0]
+    )
+
+
+def test_rmse_by_hand():
+    assert experiments.rmse(np.array([1.0, 3.0]), np.array([0.0, 0.0])) == pytest.approx(
+        math.sqrt(5)
+    )
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "nesterov"])
+def test_descent_converges_to_the_closed_form(optimizer):
+    model = experiments.build_model(synthetic(), 3, "legendre")
+    path = experiments.ridge_along_path(model, np.array([1e-3]))
+    run = experiments.run_descent(model, 1e-3, optimizer, "l2", lr=1.0, iters=100_000)
+    assert run.result.converged
+    np.testing.assert_allclose(run.result.coef, path.coefs[0], rtol=1e-7, atol=1e-9)
+    assert run.test_rmse == pytest.approx(path.test_rmse[0], rel=1e-8)
+    assert run.step_multiple == pytest.approx(1.0)
+
+
+def test_learning_rate_is_a_multiple_of_one_over_L():
+    model = experiments.build_model(synthetic(), 5, "monomial")
+    run = experiments.run_descent(model, 1e-2, "gd", "l2", lr=1.5, iters=10)
+    assert run.result.learning_rate * run.result.lipschitz == pytest.approx(1.5)
+    assert run.limit_multiple == 2.0
+
+
+def test_descent_past_the_limit_diverges_and_stays_finite():
+    model = experiments.build_model(synthetic(), 9, "monomial")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = experiments.run_descent(model, 0.0, "gd", "l2", lr=2.2, iters=100_000)
+    assert run.result.diverged
+    assert np.isfinite(run.curve).all()
+    assert np.isfinite([run.train_rmse, run.test_rmse]).all()
+    frame = experiments.descent_frame(run)
+    assert np.isfinite(frame["value"]).all()
+    assert (frame["value"] > 0).all()
+
+
+def test_singular_hessian_reports_the_condition_number_on_its_range():
+    """Degree 30 on 2 points at λ = 0: the Hessian is singular; descent goes to least norm."""
+    data = synthetic(n=2)
+    model = experiments.build_model(data, 30, "raw")
+    run = experiments.run_descent(model, 0.0, "gd", "l2", lr=1.0, iters=100_000)
+    assert run.singular
+    assert math.isfinite(run.result.condition_number)
+    path = experiments.ridge_along_path(model, np.array([0.0]))
+    np.testing.assert_allclose(run.result.coef, path.coefs[0], atol=1e-8)
+
+
+def test_steps_needed_rule_of_thumb():
+    assert experiments.steps_needed(100.0, 1e-6) == pytest.approx(100 * math.log(1e6))
+    assert experiments.steps_needed(100.0, 1e-6, "momentum") == pytest.approx(10 * math.log(1e6))
+    assert experiments.steps_needed(math.inf) == math.inf
+
+
+def test_y_domain_and_leaving_the_frame():
+    model = experiments.build_model(synthetic(), 9, "monomial")
+    lo, hi = experiments.y_domain(model)
+    values = np.r_[model.y_train, model.y_test, model.truth_grid]
+    assert lo < values.min() and hi > values.max()
+    assert experiments.leaves_frame(np.array([0.0, 0.1]), (lo, hi)) is None
+    assert experiments.leaves_frame(np.array([0.0, hi + 5]), (lo, hi)) == hi + 5
+    assert experiments.leaves_frame(np.array([lo - 7, hi + 5]), (lo, hi)) == lo - 7
+
+
+@pytest.mark.parametrize("intercept", ["free", "penalised"])
+def test_degree_zero(intercept):
+    """Degree 0: no weights with a free intercept (the fit is the mean), one weight otherwise."""
+    data = synthetic()
+    model = experiments.build_model(data, 0, "monomial", intercept)
+    path = experiments.ridge_along_path(model, GRID)
+    run = experiments.run_descent(model, 1.0, "gd", "l2", 1.0, 1000)
+    assert np.isfinite(path.curves).all()
+    assert np.isfinite(run.curve).all()
+    if intercept == "free":
+        assert model.n_features == 0
+        np.testing.assert_allclose(path.curves, data.y_train.mean())
+    else:
+        # One weight w0 on a column of ones, penalised: w0 = Σy / (N + λ).
+        n = data.y_train.size
+        np.testing.assert_allclose(path.coefs[:, 0], data.y_train.sum() / (n + GRID), rtol=1e-12)
