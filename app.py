@@ -77,6 +77,16 @@ def on_optimizer_change():
     st.session_state["lr"] = state.default_learning_rate(st.session_state["optimizer"])
 
 
+def format_rmse(value):
+    """RMSE for the metrics: four decimals (an interpolating fit shows 0.0000, not 6e-14)."""
+    return f"{value:.4f}" if value < 1e4 else f"{value:.4g}"
+
+
+def table_height(rows):
+    """Pixels that show ``rows`` rows and the header without scrolling, up to 20 rows."""
+    return 35 * (min(rows, 20) + 1) + 3
+
+
 def lambda_label(lam):
     if lam == 0:
         return "0"
@@ -171,11 +181,11 @@ i = settings.lam_index
 domain = experiments.y_domain(model)
 
 metric_columns = st.columns(5)
-metric_columns[0].metric("Closed form: train RMSE", f"{path.train_rmse[i]:.4g}")
-metric_columns[1].metric("Closed form: test RMSE", f"{path.test_rmse[i]:.4g}")
+metric_columns[0].metric("Closed form: train RMSE", format_rmse(path.train_rmse[i]))
+metric_columns[1].metric("Closed form: test RMSE", format_rmse(path.test_rmse[i]))
 flag = " (diverged)" if run.result.diverged else ""
-metric_columns[2].metric("Gradient descent: train RMSE", f"{run.train_rmse:.4g}{flag}")
-metric_columns[3].metric("Gradient descent: test RMSE", f"{run.test_rmse:.4g}{flag}")
+metric_columns[2].metric("Gradient descent: train RMSE", format_rmse(run.train_rmse) + flag)
+metric_columns[3].metric("Gradient descent: test RMSE", format_rmse(run.test_rmse) + flag)
 metric_columns[4].metric(
     "Best test λ",
     format_value(path.lams[path.best_test_index]),
@@ -191,7 +201,7 @@ if kappa > 1e12:
         "digits, though the fitted curve is still accurate. The legendre basis or a larger λ "
         "avoids this."
     )
-if model.n_features + model.fit_intercept >= model.y_train.shape[0]:
+if settings.lam == 0 and model.n_features + model.fit_intercept >= model.y_train.shape[0]:
     st.info(
         f"{model.n_features + model.fit_intercept} parameters for {model.y_train.shape[0]} "
         "training points: at λ = 0 the fit passes through every training point (the least-norm "
@@ -273,9 +283,11 @@ with coef_tab:
             rows = {"closed form": path.coefs[i], "gradient descent": run.result.coef}
             table = pd.DataFrame(rows, index=list(model.feature_names))
             if model.fit_intercept:
-                table.loc["b (not penalised)"] = [path.intercepts[i], run.result.intercept]
+                table.loc["b (free)"] = [path.intercepts[i], run.result.intercept]
             table.loc["‖w‖"] = [np.linalg.norm(path.coefs[i]), np.linalg.norm(run.result.coef)]
-            st.dataframe(table.style.format("{:.4g}"), width="stretch")
+            st.dataframe(
+                table.style.format("{:.4g}"), width="stretch", height=table_height(len(table))
+            )
         with path_col:
             st.altair_chart(charts.coefficient_path_chart(path.coefs_frame, i), width="stretch")
         st.caption(
@@ -312,7 +324,7 @@ with gd_tab:
         needed = experiments.steps_needed(result.condition_number, 1e-6, settings.optimizer)
         rule = "√κ·ln 10⁶" if settings.optimizer in ("momentum", "nesterov") else "κ·ln 10⁶"
         cols[3].metric(
-            f"Steps to shrink the error 10⁶× (≈ {rule})",
+            f"Steps for 10⁻⁶ (≈ {rule})",
             "—" if settings.optimizer == "adam" else format_number(round(needed)),
             help="A rule of thumb for step size 1/L; Adam has no such rule."
             if settings.optimizer == "adam"
@@ -431,7 +443,9 @@ with l2_tab:
             },
             index=list(model.feature_names),
         )
-        st.dataframe(compare.style.format("{:.4g}"), width="stretch")
+        st.dataframe(
+            compare.style.format("{:.4g}"), width="stretch", height=table_height(len(compare))
+        )
         st.markdown(
             f"**This λ in other conventions** (N = {model.y_train.shape[0]} training points)"
         )

@@ -34,7 +34,7 @@ def _series_color(names):
     return alt.Color(
         "series:N",
         scale=alt.Scale(domain=list(names), range=[SERIES[n] for n in names]),
-        legend=alt.Legend(title=None, orient="bottom"),
+        legend=alt.Legend(title=None, orient="bottom", columns=3, labelLimit=200),
     )
 
 
@@ -187,19 +187,16 @@ def coefficient_path_chart(coefs, lam_index, height=380):
 def descent_chart(frame, quantity, title, height=260):
     """One quantity of a gradient-descent run against the step, log-log."""
     data = frame[frame["quantity"] == quantity]
-    return (
-        alt.Chart(data)
-        .mark_line(color=SERIES["gradient descent"], point=alt.OverlayMarkDef(size=12))
-        .encode(
-            alt.X("step:Q", scale=alt.Scale(type="log"), title="step"),
-            alt.Y("value:Q", scale=alt.Scale(type="log"), title=title),
-            tooltip=["step:Q", alt.Tooltip("value:Q", format=".3e")],
-        )
-        .properties(height=height)
-    )
+    colour = SERIES["gradient descent"]
+    x = alt.X("step:Q", scale=alt.Scale(type="log"), title="step")
+    y = alt.Y("value:Q", scale=alt.Scale(type="log"), title=title)
+    tooltip = ["step:Q", alt.Tooltip("value:Q", format=".3e")]
+    line = alt.Chart(data).mark_line(color=colour, strokeWidth=2).encode(x, y)
+    points = alt.Chart(data).mark_circle(color=colour, size=14).encode(x, y, tooltip=tooltip)
+    return alt.layer(line, points).properties(height=height)
 
 
-def step_size_chart(step_multiple, limit_multiple, height=70):
+def step_size_chart(step_multiple, limit_multiple, height=80):
     """The step size η·L as a bar against the stability limit (a red rule), both in units of 1/L.
 
     Parameters
@@ -222,7 +219,7 @@ def step_size_chart(step_multiple, limit_multiple, height=70):
     )
     limit = (
         alt.Chart(alt.Data(values=[{"value": limit_multiple, "label": "stability limit"}]))
-        .mark_rule(color="#d62728", strokeWidth=2, strokeDash=[4, 3])
+        .mark_rule(color="#d62728", strokeWidth=3)
         .encode(alt.X("value:Q"), tooltip=[alt.Tooltip("value:Q", title="limit", format=".3g")])
     )
     label = limit.mark_text(align="left", dx=4, dy=-14, color="#d62728").encode(text="label:N")

@@ -211,15 +211,17 @@ def format_value(v: float) -> str:
 
 
 def format_number(v: float) -> str:
-    """Render ``v`` for reading: plain with 4 significant digits from 1e-3 to 1e6, else as
-    :func:`format_value` (e-notation).
+    """Render ``v`` for reading: plain from 1e-3 to 1e6 (4 significant digits, or a whole number
+    with thousands separators from 1000), else as :func:`format_value` (e-notation).
 
     Examples
     --------
-    >>> format_number(45.678), format_number(2.0), format_number(1.2e34), format_number(0.0)
-    ('45.68', '2', '1.2e+34', '0')
+    >>> format_number(45.678), format_number(2.0), format_number(15536.2), format_number(1.2e34)
+    ('45.68', '2', '15,536', '1.2e+34')
+    >>> format_number(0.0), format_number(float("inf"))
+    ('0', '∞')
     """
     v = float(v)
-    if math.isfinite(v) and v != 0 and 1e-3 <= abs(v) < 1e6:
-        return f"{v:.4g}"
+    if math.isfinite(v) and 1e-3 <= abs(v) < 1e6:
+        return f"{v:,.0f}" if abs(v) >= 1e3 else f"{v:.4g}"
     return format_value(v)

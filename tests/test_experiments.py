@@ -56,9 +56,7 @@ def test_path_matches_sklearn_ridge_on_the_raw_basis(intercept):
     features = PolynomialFeatures(degree, include_bias=intercept == "penalised")
     X = features.fit_transform(data.x_train[:, None])
     for k, lam in enumerate(lams):
-        ref = Ridge(alpha=lam, fit_intercept=intercept == "free", solver="svd").fit(
-            X, data.y_train
-        )
+        ref = Ridge(alpha=lam, fit_intercept=intercept == "free", solver="svd").fit(X, data.y_train)
         np.testing.assert_allclose(path.coefs[k], ref.coef_, rtol=1e-6, atol=1e-9)
         assert path.intercepts[k] == pytest.approx(ref.intercept_, rel=1e-9, abs=1e-12)
         test_X = features.transform(data.x_test[:, None])
@@ -168,7 +166,8 @@ def test_y_domain_and_leaving_the_frame():
     model = experiments.build_model(synthetic(), 9, "monomial")
     lo, hi = experiments.y_domain(model)
     values = np.r_[model.y_train, model.y_test, model.truth_grid]
-    assert lo < values.min() and hi > values.max()
+    assert lo < values.min()
+    assert hi > values.max()
     assert experiments.leaves_frame(np.array([0.0, 0.1]), (lo, hi)) is None
     assert experiments.leaves_frame(np.array([0.0, hi + 5]), (lo, hi)) == hi + 5
     assert experiments.leaves_frame(np.array([lo - 7, hi + 5]), (lo, hi)) == lo - 7
