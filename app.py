@@ -450,15 +450,14 @@ with l2_tab:
             f"**This λ in other conventions** (N = {model.y_train.shape[0]} training points)"
         )
         rows = translate(settings.lam, int(model.y_train.shape[0]))
-        st.dataframe(
+        # A static table: it wraps the long explanations instead of cutting them off.
+        st.table(
             pd.DataFrame(
                 {
-                    "where": [r.where for r in rows],
                     "setting": [r.setting for r in rows],
-                    "value": [format_value(r.value) for r in rows],
-                    "loss": [r.note for r in rows],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
+                    "value": [format_number(r.value) for r in rows],
+                    "loss and penalty": [r.note for r in rows],
+                },
+                index=pd.Index([r.where for r in rows], name="where"),
+            )
         )

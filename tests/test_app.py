@@ -39,7 +39,7 @@ def assert_healthy(at):
     text = page_text(at)
     for bad in ("nan", "NaN", "inf ", "Traceback"):
         assert bad not in text.replace("Infinity", ""), bad
-    for frame in at.dataframe:
+    for frame in [*at.dataframe, *at.table]:
         numbers = frame.value.select_dtypes("number").to_numpy()
         assert np.isfinite(numbers).all()
 
@@ -220,9 +220,9 @@ def test_l2_view_shows_the_formulas_and_the_live_check():
     assert math.isfinite(adam)
     assert math.isfinite(adamw)
     assert abs(adam - adamw) > 1e-3  # Adam with L2 and AdamW are different algorithms
-    conventions = at.dataframe[-1].value.set_index("where")
-    assert conventions.loc["scikit-learn Ridge", "value"] == "1e-02"
-    assert conventions.loc["PyTorch, summed loss", "value"] == "2e-02"  # 2λ
-    assert conventions.loc["PyTorch, mean loss", "value"] == "2e-03"  # 2λ/N, N = 10
-    assert conventions.loc["Keras", "value"] == "1e-03"  # λ/N
-    assert conventions.loc["scikit-learn SGDRegressor", "value"] == "1e-03"
+    conventions = at.table[0].value
+    assert conventions.loc["scikit-learn Ridge", "value"] == "0.01"
+    assert conventions.loc["PyTorch, summed loss", "value"] == "0.02"  # 2λ
+    assert conventions.loc["PyTorch, mean loss", "value"] == "0.002"  # 2λ/N, N = 10
+    assert conventions.loc["Keras", "value"] == "0.001"  # λ/N
+    assert conventions.loc["scikit-learn SGDRegressor", "value"] == "0.001"
