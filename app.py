@@ -62,9 +62,13 @@ def current_settings():
         query = st.query_params.to_dict()
         view = query.pop("view", VIEWS[0])
         settings, notices = state.parse(query)
-        ss["view"] = view if view in VIEWS else VIEWS[0]
+        if view not in VIEWS:
+            notices.append(f"`view`: not one of {', '.join(VIEWS)}; using {VIEWS[0]}.")
+            view = VIEWS[0]
+        ss["view"] = view
         ss["_started"] = True
-        ss["_notices"] = notices
+        # The link's notices stay until the student changes a setting, then they are history.
+        ss["_notices"] = (settings, notices)
     else:
         settings, _ = state.parse({k: ss[k] for k in state.KEYS if k in ss})
     for name, value in asdict(settings).items():
@@ -160,12 +164,15 @@ st.caption(
     "A polynomial fitted to noisy points two ways: the exact ridge solution and gradient "
     "descent on the same objective  J(w, b) = Σᵢ (yᵢ − wᵀφ(xᵢ) − b)² + λ‖w‖².  Move λ."
 )
-for notice in st.session_state.get("_notices", []):
-    st.warning(f"Link: {notice}", icon="🔗")
+notice_box = st.container()
 st.select_slider(
     "λ, the weight of the penalty", state.LAMBDA_GRID, key="lam", format_func=lambda_label
 )
 settings = current_settings()  # λ as the slider now holds it
+linked_settings, link_notices = st.session_state.get("_notices", (None, []))
+if settings == linked_settings:
+    for notice in link_notices:
+        notice_box.warning(f"Link: {notice}", icon="🔗")
 st.query_params.from_dict(state.to_query(settings) | {"view": st.session_state["view"]})
 
 model, path = load_model(settings.model_key())

@@ -187,10 +187,17 @@ def test_nonsense_in_the_url_gives_notices_and_a_working_page():
     warnings = [w.value for w in at.warning]
     assert any("`degree`" in w for w in warnings)
     assert any("`basis`" in w for w in warnings)
+    assert any("`view`" in w for w in warnings)
     assert not any("<script>" in w for w in warnings)
     assert at.query_params["degree"] == "9"
     assert at.query_params["n"] == "1000"
     assert at.query_params["view"] == "Coefficients"
+    # The notices describe the link; once the student changes a setting they are gone.
+    at.run()
+    assert len(at.warning) == len(warnings)
+    at.slider(key="degree").set_value(4).run()
+    assert_healthy(at)
+    assert not any(w.value.startswith("Link:") for w in at.warning)
 
 
 def test_divergence_is_shown_with_its_reason():
