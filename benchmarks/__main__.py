@@ -1,7 +1,8 @@
 """Run every benchmark: ``python -m benchmarks`` (``make bench``)."""
 
-from benchmarks import bench_solvers
+from benchmarks import bench_rerun, bench_solvers
 
 if __name__ == "__main__":
     print("regviz benchmarks: medians of interleaved repeats, ratios measured in this run")
     bench_solvers.main()
+    bench_rerun.main([])
