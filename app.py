@@ -10,9 +10,11 @@ import math
 import warnings
 from dataclasses import asdict
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.dataframe_util import convert_anything_to_arrow_bytes as arrow_bytes
 
 from regviz import charts, experiments, state
 from regviz.conventions import format_number, format_value, translate
@@ -40,6 +42,49 @@ def load_model(model_key):
     *data_key, degree, basis, intercept = model_key
     model = experiments.build_model(load_dataset(tuple(data_key)), degree, basis, intercept)
     return model, experiments.ridge_along_path(model, state.LAMBDA_GRID)
+
+
+def as_arrow(spec):
+    """The spec with its datasets as Arrow bytes, which Streamlit sends as they are."""
+    datasets = spec["datasets"].items()
+    return spec | {"datasets": {name: arrow_bytes(frame) for name, frame in datasets}}
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def load_chart_specs(model_key):
+    """The three λ charts compiled once per model (Altair's build and validation are the
+    costliest part of a rerun); a rerun only sets λ and the gradient-descent data in them."""
+    *data_key, _degree, _basis, _intercept = model_key
+    data = load_dataset(tuple(data_key))
+    model, path = load_model(model_key)
+    points = pd.concat(
+        [
+            pd.DataFrame({"x": data.x_train, "y": data.y_train, "series": "training points"}),
+            pd.DataFrame({"x": data.x_test, "y": data.y_test, "series": "test points"}),
+        ]
+    )
+    truth = (
+        None
+        if model.truth_grid is None
+        else pd.DataFrame({"x": model.x_grid, "y": model.truth_grid})
+    )
+    domain = experiments.y_domain(model)
+    descent = alt.NamedData(name="descent")
+    fit = charts.fit_chart(path.curves_frame, points, truth, descent, 0, domain)
+    y_max = 1.3 * max(
+        float(path.test_rmse[-1]),
+        float(path.train_rmse[-1]),
+        float(path.test_rmse[path.best_test_index]),
+    )
+    errors = charts.error_chart(path.errors_frame, 0, path.best_test_index, descent, y_max)
+    coefficients = charts.coefficient_path_chart(path.coefs_frame, 0)
+    return {
+        "fit": as_arrow(charts.compile_spec(fit)),
+        "error": as_arrow(charts.compile_spec(errors)),
+        "coefficients": as_arrow(charts.compile_spec(coefficients)),
+        "domain": domain,
+        "error_y_max": y_max,
+    }
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -185,7 +230,8 @@ run = load_descent(
     settings.iters,
 )
 i = settings.lam_index
-domain = experiments.y_domain(model)
+specs = load_chart_specs(settings.model_key())
+domain = specs["domain"]
 
 metric_columns = st.columns(5)
 metric_columns[0].metric("Closed form: train RMSE", format_rmse(path.train_rmse[i]))
@@ -218,23 +264,8 @@ if settings.lam == 0 and model.n_features + model.fit_intercept >= model.y_train
 left, right = st.columns(2)
 with left:
     st.subheader("The fit")
-    data = load_dataset(settings.data_key())
-    points = pd.concat(
-        [
-            pd.DataFrame({"x": data.x_train, "y": data.y_train, "series": "training points"}),
-            pd.DataFrame({"x": data.x_test, "y": data.y_test, "series": "test points"}),
-        ]
-    )
-    truth = (
-        None
-        if model.truth_grid is None
-        else pd.DataFrame({"x": model.x_grid, "y": model.truth_grid})
-    )
     gd_curve = pd.DataFrame({"x": model.x_grid, "y": run.curve})
-    st.altair_chart(
-        charts.fit_chart(path.curves_frame, points, truth, gd_curve, i, domain),
-        width="stretch",
-    )
+    st.vega_lite_chart(charts.with_state(specs["fit"], i, descent=gd_curve), width="stretch")
     outside = []
     for name, curve in (("closed-form fit", path.curves[i]), ("gradient-descent fit", run.curve)):
         extreme = experiments.leaves_frame(curve, domain)
@@ -248,10 +279,7 @@ with left:
     )
 with right:
     st.subheader("Error against λ")
-    test_at_large = float(path.test_rmse[-1])
-    y_max = 1.3 * max(
-        test_at_large, float(path.train_rmse[-1]), float(path.test_rmse[path.best_test_index])
-    )
+    y_max = specs["error_y_max"]
     position = float(experiments.lambda_position(state.LAMBDA_GRID)[i])
     gd_points = pd.DataFrame(
         {
@@ -260,10 +288,7 @@ with right:
             "set": ["train", "test"],
         }
     )
-    st.altair_chart(
-        charts.error_chart(path.errors_frame, i, path.best_test_index, gd_points, y_max),
-        width="stretch",
-    )
+    st.vega_lite_chart(charts.with_state(specs["error"], i, descent=gd_points), width="stretch")
     clipped = float(path.test_rmse.max()) > y_max
     st.caption(
         "Notice: training error only grows with λ, test error falls and then rises: too little "
@@ -296,7 +321,7 @@ with coef_tab:
                 table.style.format("{:.4g}"), width="stretch", height=table_height(len(table))
             )
         with path_col:
-            st.altair_chart(charts.coefficient_path_chart(path.coefs_frame, i), width="stretch")
+            st.vega_lite_chart(charts.with_state(specs["coefficients"], i), width="stretch")
         st.caption(
             "Notice: without the penalty the weights are huge and of alternating sign; the curve "
             "is the small difference of large terms, so it can swing wildly between points. L2 "

@@ -3,11 +3,17 @@
 The λ path is data (every λ of the grid, from one SVD) and the current λ is one Vega parameter,
 ``lam_index``, that every chart filters or marks by. Changing λ changes one number in each spec,
 and binding that parameter to a control in the browser would animate the charts without a rerun.
+
+Building and validating an Altair chart costs tens of milliseconds, more than the rest of a
+rerun. So the page compiles each chart once per model (:func:`compile_spec`: a Vega-Lite dict
+whose data are named datasets; the data that change with λ are :class:`altair.NamedData`
+placeholders) and on each rerun only sets the parameter and those datasets (:func:`with_state`).
 """
 
 from __future__ import annotations
 
 import altair as alt
+import pandas as pd
 
 #: One colour per series, the same in every chart.
 SERIES = {
@@ -38,17 +44,55 @@ def _series_color(names):
     )
 
 
+def compile_spec(chart):
+    """The chart as a validated Vega-Lite dict whose every DataFrame is a named dataset.
+
+    The chart's DataFrames are replaced in place by :class:`altair.NamedData` references
+    (``data-0``, ``data-1``, ...), so ``spec["datasets"]`` maps names to the DataFrames
+    themselves (Streamlit sends them as Arrow, not JSON). Placeholders the chart was built with
+    (``alt.NamedData("descent")``) stay references; :func:`with_state` supplies them. Altair's
+    default theme (a 300-pixel view) is dropped, as Streamlit drops it.
+    """
+    datasets = {}
+    parts = chart.layer if isinstance(chart, alt.LayerChart) else [chart]
+    for part in [chart, *parts]:
+        if isinstance(part.data, pd.DataFrame):
+            name = f"data-{len(datasets)}"
+            datasets[name] = part.data
+            part.data = alt.NamedData(name=name)
+    spec = chart.to_dict()  # validates against the Vega-Lite schema
+    spec.pop("config", None)  # only the theme's: these charts set no configuration
+    spec["datasets"] = {**spec.get("datasets", {}), **datasets}
+    return spec
+
+
+def with_state(spec, lam_index=None, **datasets):
+    """A copy of a compiled ``spec`` at ``lam_index``, with named datasets supplied or replaced.
+
+    Only the top level is copied: ``spec`` (a cached template) is never modified.
+    """
+    spec = dict(spec)
+    spec["datasets"] = {**spec.get("datasets", {}), **datasets}
+    if lam_index is not None:
+        spec["params"] = [
+            {**param, "value": int(lam_index)} if param.get("name") == "lam_index" else param
+            for param in spec.get("params", [])
+        ]
+    return spec
+
+
 def fit_chart(curves, points, truth, descent_curve, lam_index, domain, height=380):
     """Training and test points, the true function, and both fits at the current λ.
 
     Parameters
     ----------
-    curves : DataFrame (lam_index, x, y)
-        Closed-form curves for every λ of the grid; the chart shows the one at ``lam_index``.
+    curves : DataFrame (x, c0, c1, ...)
+        Closed-form curves for every λ of the grid, column ``c<k>`` for ``LAMBDA_GRID[k]``
+        (:func:`regviz.experiments.curve_column`); the chart draws ``c<lam_index>``.
     points : DataFrame (x, y, series)
         ``series`` is "training points" or "test points".
     truth : DataFrame (x, y) or None
-    descent_curve : DataFrame (x, y)
+    descent_curve : DataFrame (x, y) or altair.NamedData
     domain : (float, float)
         The y range; curves are clipped to it.
     """
@@ -69,13 +113,14 @@ def fit_chart(curves, points, truth, descent_curve, lam_index, domain, height=38
         )
     layers.append(
         alt.Chart(curves)
-        .transform_filter(alt.datum.lam_index == lam)
-        .transform_calculate(series="'closed form'")
+        # The column of the current λ, read through the parameter: λ changes no data.
+        .transform_calculate(y="datum['c' + lam_index]", series="'closed form'")
         .mark_line(strokeWidth=2.5, clip=True)
         .encode(x, y, color)
     )
     layers.append(
-        alt.Chart(descent_curve.assign(series="gradient descent"))
+        alt.Chart(descent_curve)
+        .transform_calculate(series="'gradient descent'")
         .mark_line(strokeWidth=2, strokeDash=[2, 2], clip=True)
         .encode(x, y, color)
     )
@@ -103,7 +148,7 @@ def error_chart(errors, lam_index, best_index, descent_points, y_max, height=380
     ----------
     errors : DataFrame (lam_index, position, lam, rmse, set)
         ``position`` is log10 λ (λ = 0 one decade left of the smallest λ).
-    descent_points : DataFrame (position, rmse, set)
+    descent_points : DataFrame (position, rmse, set) or altair.NamedData
         Gradient descent's errors at the current λ.
     y_max : float
         Top of the y axis; larger errors are clipped (the page says so).

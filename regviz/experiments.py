@@ -125,7 +125,7 @@ class Path:
     test_rmse: np.ndarray
     curves: np.ndarray  # (n_lams, GRID_POINTS)
     errors_frame: pd.DataFrame
-    curves_frame: pd.DataFrame
+    curves_frame: pd.DataFrame  # x and one float32 column per λ: curve_column(index)
     coefs_frame: pd.DataFrame
 
     @property
@@ -151,13 +151,7 @@ def ridge_along_path(model, lams):
             "set": np.repeat(["train", "test"], len(lams)),
         }
     )
-    curves_frame = pd.DataFrame(
-        {
-            "lam_index": np.repeat(index, curves.shape[1]),
-            "x": np.tile(model.x_grid, len(lams)),
-            "y": curves.ravel(),
-        }
-    )
+    curves_frame = _curves_frame(model, curves)
     names = model.feature_names
     coefs_frame = pd.DataFrame(
         {
@@ -168,6 +162,29 @@ def ridge_along_path(model, lams):
         }
     )
     return Path(lams, coefs, intercepts, train, test, curves, errors, curves_frame, coefs_frame)
+
+
+#: How far beyond the fit chart's y range drawn curves are kept, in spans of that range: far
+#: enough off-frame that clipping cannot show, near enough that float32 holds every value.
+CURVE_BAND = 100.0
+
+
+def curve_column(index):
+    """The name of the column holding the closed-form curve at ``LAMBDA_GRID[index]``."""
+    return f"c{index}"
+
+
+def _curves_frame(model, curves):
+    """Every λ's curve as one float32 column beside x: a tenth of the long form's bytes.
+
+    Values far outside the chart's y range are clipped to ``CURVE_BAND`` spans beyond it (the
+    chart clips at the frame anyway), so that float32 stays finite whatever the fit does.
+    """
+    lo, hi = y_domain(model)
+    band = CURVE_BAND * (hi - lo)
+    drawn = np.clip(curves, lo - band, hi + band).astype(np.float32)
+    columns = {curve_column(k): drawn[k] for k in range(len(drawn))}
+    return pd.DataFrame({"x": model.x_grid, **columns})
 
 
 @dataclass(frozen=True, eq=False)

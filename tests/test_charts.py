@@ -49,8 +49,45 @@ def _fit(fitted, index):
 def test_fit_chart_holds_every_lambda_and_marks_the_current_one(fitted):
     spec = _spec(_fit(fitted, 42))
     assert _lam_param(spec) == [{"name": "lam_index", "value": 42}]
-    sizes = [len(rows) for rows in spec["datasets"].values()]
-    assert len(GRID) * experiments.GRID_POINTS in sizes  # the whole path is data
+    # The whole path is data: one column per λ, and the closed-form layer reads the column the
+    # parameter names.
+    wide = [rows for rows in spec["datasets"].values() if "c0" in rows[0]]
+    assert len(wide) == 1
+    assert len(wide[0]) == experiments.GRID_POINTS
+    assert set(wide[0][0]) == {"x", *(experiments.curve_column(k) for k in range(len(GRID)))}
+    calculated = [t for layer in spec["layer"] for t in layer.get("transform", [])]
+    assert {"calculate": "datum['c' + lam_index]", "as": "y"} in calculated
+
+
+def test_compiled_spec_names_its_data_and_takes_state(fitted):
+    model, path, run = fitted
+    placeholder = alt.NamedData(name="descent")
+    template = charts.compile_spec(
+        charts.fit_chart(path.curves_frame, _points(model), None, placeholder, 0, (-2.0, 2.0))
+    )
+    assert "config" not in template
+    assert any(frame is path.curves_frame for frame in template["datasets"].values())
+    assert "descent" not in template["datasets"]  # supplied on each rerun
+    names = {layer["data"]["name"] for layer in template["layer"]}
+    assert names == {*template["datasets"], "descent"}
+    before = json.dumps(template, default=id, sort_keys=True)
+
+    curve = pd.DataFrame({"x": model.x_grid, "y": run.curve})
+    spec = charts.with_state(template, 42, descent=curve)
+    assert _lam_param(spec) == [{"name": "lam_index", "value": 42}]
+    assert spec["datasets"]["descent"] is curve
+    assert json.dumps(template, default=id, sort_keys=True) == before  # the cached one is intact
+    assert _lam_param(template)[0]["value"] == 0
+    # The rest is exactly the chart Altair builds at that λ.
+    direct = _spec(charts.fit_chart(path.curves_frame, _points(model), None, curve, 42, (-2, 2)))
+    for ours, theirs in zip(spec["layer"], direct["layer"], strict=True):
+        assert {k: v for k, v in ours.items() if k != "data"} == {
+            k: v for k, v in theirs.items() if k != "data"
+        }
+
+
+def _points(model):
+    return pd.DataFrame({"x": model.x_grid[:3], "y": [0.0, 1.0, 2.0], "series": "test points"})
 
 
 def test_changing_lambda_changes_only_the_parameter(fitted):

@@ -92,14 +92,32 @@ def test_frames_are_long_finite_and_indexed_by_the_grid():
     model = experiments.build_model(synthetic(), 9, "monomial")
     path = experiments.ridge_along_path(model, GRID)
     assert len(path.errors_frame) == 2 * len(GRID)
-    assert len(path.curves_frame) == len(GRID) * experiments.GRID_POINTS
+    assert path.curves_frame.shape == (experiments.GRID_POINTS, len(GRID) + 1)
     assert len(path.coefs_frame) == len(GRID) * (model.n_features + 1)
     for frame in (path.errors_frame, path.curves_frame, path.coefs_frame):
         numbers = frame.select_dtypes("number").to_numpy()
         assert np.isfinite(numbers).all()
     i = 37
-    rows = path.curves_frame[path.curves_frame["lam_index"] == i]
-    np.testing.assert_array_equal(rows["y"].to_numpy(), path.curves[i])
+    column = path.curves_frame[experiments.curve_column(i)].to_numpy()
+    assert column.dtype == np.float32
+    np.testing.assert_allclose(column, path.curves[i], rtol=1e-6)
+
+
+def test_drawn_curves_stay_finite_far_off_the_frame():
+    """Curves beyond float32 (a wild fit can reach 1e40) are clipped far outside the frame."""
+    model = experiments.build_model(synthetic(n=12), 30, "raw")
+    wild = experiments.ridge_along_path(model, GRID).curves * np.logspace(-3, 45, 150)
+    drawn = experiments._curves_frame(model, wild).drop(columns="x").to_numpy().T
+    lo, hi = experiments.y_domain(model)
+    band = experiments.CURVE_BAND * (hi - lo)
+    assert np.isfinite(drawn).all()
+    assert drawn.min() >= np.float32(lo - band)
+    assert drawn.max() <= np.float32(hi + band)
+    inside = (wild > lo) & (wild < hi)  # what shows in the frame is unchanged
+    np.testing.assert_allclose(drawn[inside], wild[inside], rtol=1e-6)
+    outside = wild > hi + band
+    assert outside.any()  # the clipping was needed here
+    assert (drawn[outside] == np.float32(hi + band)).all()
 
 
 def test_lambda_position_puts_zero_one_decade_left():
