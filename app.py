@@ -7,6 +7,7 @@ everything shown is computed by ``regviz`` from it, cached on its small hashable
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from dataclasses import asdict
 
@@ -16,9 +17,8 @@ import pandas as pd
 import streamlit as st
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes as arrow_bytes
 
-from regviz import charts, experiments, state
+from regviz import charts, data, experiments, state
 from regviz.conventions import format_number, format_value, translate
-from regviz.data import synthetic
 
 st.set_page_config(page_title="regviz: L2 regularization", page_icon="📉", layout="wide")
 
@@ -30,17 +30,26 @@ VIEWS = ("Coefficients", "Gradient descent", "Where is L2 added?")
 # ----------------------------------------------------------------------------------------------
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def load_dataset(data_key):
-    _dataset, fn, n, noise, seed, spacing, ntest = data_key
-    return synthetic(fn=fn, n=n, noise=noise, seed=seed, spacing=spacing, n_test=ntest)
+# What each layer computes, from the layer below: plain functions of plain values.
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def load_model(model_key):
+def make_dataset(data_key):
+    """The data of ``data_key``: Settings.data_key(), plus digest and columns for an upload."""
+    if data_key[0] == "synthetic":
+        _dataset, fn, n, noise, seed, spacing, ntest = data_key
+        return data.synthetic(fn=fn, n=n, noise=noise, seed=seed, spacing=spacing, n_test=ntest)
+    if data_key[0] == "upload":
+        _dataset, seed, testfrac, digest, x, y = data_key
+        upload = st.session_state["_upload"]
+        assert upload["digest"] == digest  # the key names the content this session holds
+        return data.from_table(upload["table"], x, y, testfrac, seed, name="upload")
+    key, seed, testfrac = data_key
+    return data.bundled(key, testfrac, seed)
+
+
+def make_model(dataset, degree, basis, intercept):
     """Basis matrices, one SVD and the closed form along the whole λ grid."""
-    *data_key, degree, basis, intercept = model_key
-    model = experiments.build_model(load_dataset(tuple(data_key)), degree, basis, intercept)
+    model = experiments.build_model(dataset, degree, basis, intercept)
     return model, experiments.ridge_along_path(model, state.LAMBDA_GRID)
 
 
@@ -50,17 +59,13 @@ def as_arrow(spec):
     return spec | {"datasets": {name: arrow_bytes(frame) for name, frame in datasets}}
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def load_chart_specs(model_key):
+def make_chart_specs(dataset, model, path):
     """The three λ charts compiled once per model (Altair's build and validation are the
     costliest part of a rerun); a rerun only sets λ and the gradient-descent data in them."""
-    *data_key, _degree, _basis, _intercept = model_key
-    data = load_dataset(tuple(data_key))
-    model, path = load_model(model_key)
     points = pd.concat(
         [
-            pd.DataFrame({"x": data.x_train, "y": data.y_train, "series": "training points"}),
-            pd.DataFrame({"x": data.x_test, "y": data.y_test, "series": "test points"}),
+            pd.DataFrame({"x": dataset.x_train, "y": dataset.y_train, "series": "training points"}),
+            pd.DataFrame({"x": dataset.x_test, "y": dataset.y_test, "series": "test points"}),
         ]
     )
     truth = (
@@ -70,13 +75,17 @@ def load_chart_specs(model_key):
     )
     domain = experiments.y_domain(model)
     descent = alt.NamedData(name="descent")
-    fit = charts.fit_chart(path.curves_frame, points, truth, descent, 0, domain)
-    y_max = 1.3 * max(
-        float(path.test_rmse[-1]),
-        float(path.train_rmse[-1]),
-        float(path.test_rmse[path.best_test_index]),
+    fit = charts.fit_chart(
+        path.curves_frame, points, truth, descent, 0, domain, model.x_label, model.y_label
     )
-    errors = charts.error_chart(path.errors_frame, 0, path.best_test_index, descent, y_max)
+    best = path.best_test_index
+    tops = [path.train_rmse[-1]]
+    if best is not None:
+        tops += [path.test_rmse[-1], path.test_rmse[best]]
+    y_max = 1.3 * max(float(top) for top in tops)
+    if y_max <= 0:  # every fit exact (constant y): any scale will do
+        y_max = 1.0
+    errors = charts.error_chart(path.errors_frame, 0, best, descent, y_max)
     coefficients = charts.coefficient_path_chart(path.coefs_frame, 0)
     return {
         "fit": as_arrow(charts.compile_spec(fit)),
@@ -87,12 +96,82 @@ def load_chart_specs(model_key):
     }
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def load_descent(model_key, lam, optimizer, penalty, lr, iters):
-    model, _ = load_model(model_key)
+def make_descent(model, lam, optimizer, penalty, lr, iters):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the run's flags say it all, on the page
         return experiments.run_descent(model, lam, optimizer, penalty, lr, iters)
+
+
+# Shared caches for the synthetic and bundled data: small hashable keys, bounded, read-only
+# results. An upload never enters them: its results live in its own session (session_memo).
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def shared_dataset(data_key):
+    return make_dataset(data_key)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def shared_model(data_key, model_settings):
+    return make_model(shared_dataset(data_key), *model_settings)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def shared_chart_specs(data_key, model_settings):
+    return make_chart_specs(shared_dataset(data_key), *shared_model(data_key, model_settings))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def shared_descent(data_key, model_settings, run_settings):
+    return make_descent(shared_model(data_key, model_settings)[0], *run_settings)
+
+
+SESSION_MEMO_SIZE = 24  # results kept per session for its upload (a few models and runs)
+
+
+def session_memo(key, compute):
+    """``compute()``, remembered in this session only (least recently used dropped first)."""
+    memo = st.session_state.setdefault("_upload_memo", {})
+    if key in memo:
+        memo[key] = memo.pop(key)  # now the most recently used
+    else:
+        while len(memo) >= SESSION_MEMO_SIZE:
+            memo.pop(next(iter(memo)))
+        memo[key] = compute()
+    return memo[key]
+
+
+def is_upload(data_key):
+    return data_key[0] == "upload"
+
+
+def get_dataset(data_key):
+    if is_upload(data_key):
+        return session_memo(("data", data_key), lambda: make_dataset(data_key))
+    return shared_dataset(data_key)
+
+
+def get_model(data_key, model_settings):
+    if is_upload(data_key):
+        compute = lambda: make_model(get_dataset(data_key), *model_settings)  # noqa: E731
+        return session_memo(("model", data_key, model_settings), compute)
+    return shared_model(data_key, model_settings)
+
+
+def get_chart_specs(data_key, model_settings):
+    if is_upload(data_key):
+        compute = lambda: make_chart_specs(  # noqa: E731
+            get_dataset(data_key), *get_model(data_key, model_settings)
+        )
+        return session_memo(("specs", data_key, model_settings), compute)
+    return shared_chart_specs(data_key, model_settings)
+
+
+def get_descent(data_key, model_settings, *run_settings):
+    if is_upload(data_key):
+        compute = lambda: make_descent(get_model(data_key, model_settings)[0], *run_settings)  # noqa: E731
+        return session_memo(("descent", data_key, model_settings, run_settings), compute)
+    return shared_descent(data_key, model_settings, run_settings)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -115,10 +194,13 @@ def current_settings():
         # The link's notices stay until the student changes a setting, then they are history.
         ss["_notices"] = (settings, notices)
     else:
-        settings, _ = state.parse({k: ss[k] for k in state.KEYS if k in ss})
+        # Controls hidden on this run (the generator's, for real data) keep their last values.
+        last = ss.get("_settings", state.DEFAULTS)
+        settings, _ = state.parse({k: ss[k] for k in state.KEYS if k in ss}, base=last)
     for name, value in asdict(settings).items():
         if ss.get(name) != value or name not in ss:
             ss[name] = value
+    ss["_settings"] = settings
     return settings
 
 
@@ -127,7 +209,10 @@ def on_optimizer_change():
 
 
 def format_rmse(value):
-    """RMSE for the metrics: four decimals (an interpolating fit shows 0.0000, not 6e-14)."""
+    """RMSE for the metrics: four decimals (an interpolating fit shows 0.0000, not 6e-14);
+    a dash where there is none (no test points)."""
+    if not math.isfinite(value):
+        return "—"
     return f"{value:.4f}" if value < 1e4 else f"{value:.4g}"
 
 
@@ -151,17 +236,93 @@ def choice(container, label, name, radio=False, **kwargs):
     return widget(label, tuple(labels), key=name, format_func=labels.get, **kwargs)
 
 
+def plain(text):
+    """``text`` (a file or column name: untrusted) shown literally in Markdown: no markup, no
+    links, no formulas, one line."""
+    text = " ".join(str(text).split())
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$&:=\"'])", r"\\\1", text)
+
+
+def upload_controls(sb):
+    """The file uploader and the column choice. Returns ``(upload_key, problem)``: the part of
+    the data key that identifies the upload (content digest, x and y columns), or None and what
+    the student should do."""
+    ss = st.session_state
+    file = sb.file_uploader(
+        "CSV file",
+        type=["csv", "txt", "tsv"],
+        key="upload_file",
+        help=f"Comma, semicolon or tab separated; up to {data.MAX_BYTES // 2**20} MB. The file "
+        "stays in your session: it is not saved and nobody else sees it.",
+    )
+    if file is None:
+        return None, (
+            "Choose a CSV file in the sidebar: a column for x and one for y, one row per "
+            "point (a spreadsheet's *Save as CSV* works)."
+        )
+    raw = file.getvalue()
+    digest = data.content_digest(raw)
+    upload = ss.get("_upload")
+    if upload is None or upload["digest"] != digest:
+        ss.pop("_upload_memo", None)  # results for the previous file are of no use now
+        try:
+            upload = {"digest": digest, "table": data.read_csv(raw), "error": None}
+        except data.DataError as error:
+            upload = {"digest": digest, "table": None, "error": str(error)}
+        upload["name"] = file.name
+        ss["_upload"] = upload
+    if upload["error"]:
+        return None, f"This file could not be used: {upload['error']}"
+    columns = list(upload["table"].columns)
+    if len(columns) < 2:
+        return None, (
+            f"This file has one numeric column ({plain(columns[0])}); a fit needs two, one for "
+            "x and one for y."
+        )
+    x = sb.selectbox("x column", columns, index=0, key="xcol")
+    y = sb.selectbox("y column", columns, index=1, key="ycol")
+    if x == y:
+        return None, "Choose two different columns for x and y."
+    return (digest, x, y), None
+
+
 def sidebar(settings):
-    """All controls but λ. Each widget's key is its URL parameter."""
+    """All controls but λ. Each widget's key is its URL parameter (but the upload's own)."""
     sb = st.sidebar
     sb.header("Data")
-    choice(sb, "Dataset", "dataset", help="Real datasets and uploads arrive in a later version.")
-    choice(sb, "True function", "fn", help="t = 2x − 1 is x scaled to [−1, 1].")
-    sb.number_input("Training points N", *state.INT_BOUNDS["n"], step=1, key="n")
-    sb.slider("Noise σ", *state.REAL_BOUNDS["noise"], step=0.05, key="noise")
-    sb.number_input("Seed", *state.INT_BOUNDS["seed"], step=1, key="seed")
-    choice(sb, "x spacing", "spacing", radio=True)
-    sb.number_input("Test points", *state.INT_BOUNDS["ntest"], step=10, key="ntest")
+    choice(
+        sb,
+        "Dataset",
+        "dataset",
+        help="synthetic: a known true function plus noise. cars, Seattle and motorcycle: real "
+        "measurements (data/README.md). upload: a CSV file of your own.",
+    )
+    upload_key, problem = None, None
+    if settings.synthetic:
+        choice(sb, "True function", "fn", help="t = 2x − 1 is x scaled to [−1, 1].")
+        sb.number_input("Training points N", *state.INT_BOUNDS["n"], step=1, key="n")
+        sb.slider("Noise σ", *state.REAL_BOUNDS["noise"], step=0.05, key="noise")
+        sb.number_input("Seed", *state.INT_BOUNDS["seed"], step=1, key="seed")
+        choice(sb, "x spacing", "spacing", radio=True)
+        sb.number_input("Test points", *state.INT_BOUNDS["ntest"], step=10, key="ntest")
+    else:
+        if settings.dataset == "upload":
+            upload_key, problem = upload_controls(sb)
+        sb.slider(
+            "Test fraction",
+            *state.REAL_BOUNDS["testfrac"],
+            step=0.05,
+            key="testfrac",
+            help="The share of rows held out, at random, to measure the test error. A large "
+            "share leaves few training points: that is when a high degree overfits.",
+        )
+        sb.number_input(
+            "Seed of the split",
+            *state.INT_BOUNDS["seed"],
+            step=1,
+            key="seed",
+            help="Which rows are test points (and which are used when a file has too many rows).",
+        )
     sb.header("Model")
     sb.slider("Polynomial degree", *state.INT_BOUNDS["degree"], key="degree")
     choice(
@@ -195,6 +356,7 @@ def sidebar(settings):
             "descent is stable below 2/L.",
         )
     sb.select_slider("Steps", state.ITERS, key="iters", format_func="{:,}".format)
+    return upload_key, problem
 
 
 # ----------------------------------------------------------------------------------------------
@@ -203,7 +365,7 @@ def sidebar(settings):
 
 
 settings = current_settings()
-sidebar(settings)
+upload_key, data_problem = sidebar(settings)
 st.title("Why L2 regularization prevents overfitting")
 st.caption(
     "A polynomial fitted to noisy points two ways: the exact ridge solution and gradient "
@@ -220,9 +382,41 @@ if settings == linked_settings:
         notice_box.warning(f"Link: {notice}", icon="🔗")
 st.query_params.from_dict(state.to_query(settings) | {"view": st.session_state["view"]})
 
-model, path = load_model(settings.model_key())
-run = load_descent(
-    settings.model_key(),
+if settings.dataset in data.BUNDLED:
+    about = data.BUNDLED[settings.dataset]
+    st.markdown(f"**{about.title}.** {about.about} (Sources: data/README.md.)")
+elif settings.dataset == "upload" and st.session_state.get("_upload", {}).get("table") is not None:
+    upload = st.session_state["_upload"]
+    table = upload["table"]
+    kept, dropped = len(table), table.attrs.get("rows_dropped", 0)
+    summary = f"**{plain(upload['name'])}**: {kept:,} rows used"
+    if dropped:
+        summary += (
+            f", {dropped:,} of {table.attrs.get('rows_in_file', kept + dropped):,} dropped "
+            "(a missing or non-numeric value in a numeric column)"
+        )
+    skipped = table.attrs.get("skipped_columns", {})
+    if skipped:
+        listed = "; ".join(f"{plain(name)}: {plain(why)}" for name, why in skipped.items())
+        summary += f". Columns not offered: {listed}"
+    st.markdown(summary + ".")
+if data_problem:
+    st.info(data_problem, icon="📄")
+    st.stop()
+
+data_key = settings.data_key() + (upload_key or ())
+model_settings = (settings.degree, settings.basis, settings.intercept)
+try:
+    dataset = get_dataset(data_key)
+    model, path = get_model(data_key, model_settings)
+except data.DataError as error:
+    st.warning(f"This cannot be fitted: {error}")
+    st.stop()
+for note in dataset.notes:
+    st.caption(note)
+run = get_descent(
+    data_key,
+    model_settings,
     settings.lam,
     settings.optimizer,
     settings.penalty,
@@ -230,8 +424,10 @@ run = load_descent(
     settings.iters,
 )
 i = settings.lam_index
-specs = load_chart_specs(settings.model_key())
+specs = get_chart_specs(data_key, model_settings)
 domain = specs["domain"]
+best = path.best_test_index
+no_test = "no test points"
 
 metric_columns = st.columns(5)
 metric_columns[0].metric("Closed form: train RMSE", format_rmse(path.train_rmse[i]))
@@ -241,8 +437,8 @@ metric_columns[2].metric("Gradient descent: train RMSE", format_rmse(run.train_r
 metric_columns[3].metric("Gradient descent: test RMSE", format_rmse(run.test_rmse) + flag)
 metric_columns[4].metric(
     "Best test λ",
-    format_value(path.lams[path.best_test_index]),
-    help=f"test RMSE {path.test_rmse[path.best_test_index]:.4f}",
+    no_test if best is None else format_value(path.lams[best]),
+    help=None if best is None else f"test RMSE {path.test_rmse[best]:.4f}",
 )
 
 kappa = model.condition_number(settings.lam)
@@ -254,12 +450,9 @@ if kappa > 1e12:
         "digits, though the fitted curve is still accurate. The legendre basis or a larger λ "
         "avoids this."
     )
-if settings.lam == 0 and model.n_features + model.fit_intercept >= model.y_train.shape[0]:
-    st.info(
-        f"{model.n_features + model.fit_intercept} parameters for {model.y_train.shape[0]} "
-        "training points: at λ = 0 the fit passes through every training point (the least-norm "
-        "one among many when there are more parameters than points)."
-    )
+for kind, sentence in experiments.degeneracies(model):
+    if kind != "interpolates" or settings.lam == 0:
+        st.info(sentence)
 
 left, right = st.columns(2)
 with left:
@@ -287,15 +480,15 @@ with right:
             "rmse": [run.train_rmse, run.test_rmse],
             "set": ["train", "test"],
         }
-    )
+    ).dropna()  # no test points: no test diamond
     st.vega_lite_chart(charts.with_state(specs["error"], i, descent=gd_points), width="stretch")
-    clipped = float(path.test_rmse.max()) > y_max
+    clipped = best is not None and float(np.nanmax(path.test_rmse)) > y_max
     st.caption(
         "Notice: training error only grows with λ, test error falls and then rises: too little "
         "penalty overfits, too much underfits (Bishop's Figure 1.8). Diamonds: gradient descent "
         "at the current λ."
         + (
-            f" The test error reaches {path.test_rmse.max():.3g} at small λ, above the frame."
+            f" The test error reaches {np.nanmax(path.test_rmse):.3g} at small λ, above the frame."
             if clipped
             else ""
         )
@@ -427,17 +620,19 @@ with l2_tab:
         )
         check_lr = settings.lr if settings.optimizer != "adam" else 1.0
         check_iters = min(settings.iters, 5000)
-        in_loss = load_descent(
-            settings.model_key(), settings.lam, "gd", "l2", check_lr, check_iters
+        in_loss = get_descent(
+            data_key, model_settings, settings.lam, "gd", "l2", check_lr, check_iters
         )
-        as_decay = load_descent(
-            settings.model_key(), settings.lam, "gd", "decoupled", check_lr, check_iters
+        as_decay = get_descent(
+            data_key, model_settings, settings.lam, "gd", "decoupled", check_lr, check_iters
         )
         adam_lr = settings.lr if settings.optimizer == "adam" else 1e-2
         adam_iters = max(check_iters, 2000)
-        adam = load_descent(settings.model_key(), settings.lam, "adam", "l2", adam_lr, adam_iters)
-        adamw = load_descent(
-            settings.model_key(), settings.lam, "adam", "decoupled", adam_lr, adam_iters
+        adam = get_descent(
+            data_key, model_settings, settings.lam, "adam", "l2", adam_lr, adam_iters
+        )
+        adamw = get_descent(
+            data_key, model_settings, settings.lam, "adam", "decoupled", adam_lr, adam_iters
         )
         ridge_w = path.coefs[i]
         scale = max(float(np.linalg.norm(in_loss.result.coef)), np.finfo(float).tiny)

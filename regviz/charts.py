@@ -81,7 +81,9 @@ def with_state(spec, lam_index=None, **datasets):
     return spec
 
 
-def fit_chart(curves, points, truth, descent_curve, lam_index, domain, height=380):
+def fit_chart(
+    curves, points, truth, descent_curve, lam_index, domain, x_title="x", y_title="y", height=380
+):
     """Training and test points, the true function, and both fits at the current λ.
 
     Parameters
@@ -95,6 +97,8 @@ def fit_chart(curves, points, truth, descent_curve, lam_index, domain, height=38
     descent_curve : DataFrame (x, y) or altair.NamedData
     domain : (float, float)
         The y range; curves are clipped to it.
+    x_title, y_title : str
+        Axis titles (the dataset's columns, with units).
     """
     names = ["training points", "test points"]
     if truth is not None:
@@ -102,9 +106,20 @@ def fit_chart(curves, points, truth, descent_curve, lam_index, domain, height=38
     names += ["closed form", "gradient descent"]
     color = _series_color(names)
     lam = lam_param(lam_index)
-    y = alt.Y("y:Q", title="y", scale=alt.Scale(domain=list(domain), nice=False))
-    x = alt.X("x:Q", title="x")
-    layers = []
+    y = alt.Y("y:Q", title=y_title, scale=alt.Scale(domain=list(domain), nice=False))
+    x = alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False))
+    # Test points under the curves, training points over them (what the fit bends toward).
+    size = 70 if len(points) <= 300 else 25
+    tooltip = [alt.Tooltip("x:Q", format=".4g"), alt.Tooltip("y:Q", format=".4g"), "series:N"]
+
+    def scatter(series, opacity):
+        return (
+            alt.Chart(points[points["series"] == series])
+            .mark_circle(size=size, opacity=opacity, clip=True)
+            .encode(x, y, color, tooltip=tooltip)
+        )
+
+    layers = [scatter("test points", 0.6)]
     if truth is not None:
         layers.append(
             alt.Chart(truth.assign(series="true function"))
@@ -124,20 +139,7 @@ def fit_chart(curves, points, truth, descent_curve, lam_index, domain, height=38
         .mark_line(strokeWidth=2, strokeDash=[2, 2], clip=True)
         .encode(x, y, color)
     )
-    layers.append(
-        alt.Chart(points)
-        .mark_circle(size=70, opacity=0.85, clip=True)
-        .encode(
-            x,
-            y,
-            color,
-            tooltip=[
-                alt.Tooltip("x:Q", format=".3g"),
-                alt.Tooltip("y:Q", format=".3g"),
-                "series:N",
-            ],
-        )
-    )
+    layers.append(scatter("training points", 0.9))
     return alt.layer(*layers).add_params(lam).properties(height=height)
 
 
@@ -148,6 +150,8 @@ def error_chart(errors, lam_index, best_index, descent_points, y_max, height=380
     ----------
     errors : DataFrame (lam_index, position, lam, rmse, set)
         ``position`` is log10 λ (λ = 0 one decade left of the smallest λ).
+    best_index : int or None
+        The λ of least test error, marked; None when there are no test points.
     descent_points : DataFrame (position, rmse, set) or altair.NamedData
         Gradient descent's errors at the current λ.
     y_max : float
@@ -169,11 +173,13 @@ def error_chart(errors, lam_index, best_index, descent_points, y_max, height=380
     lines = alt.Chart(errors).mark_line(clip=True).encode(x, y, color, tooltip=tooltip)
     current = (
         alt.Chart(errors)
-        .transform_filter((alt.datum.lam_index == lam) & (alt.datum.set == "test"))
+        .transform_filter((alt.datum.lam_index == lam) & (alt.datum.set == "train"))
         .mark_rule(color="#444", strokeWidth=1.5)
         .encode(x)
     )
     best_row = errors[(errors["lam_index"] == best_index) & (errors["set"] == "test")]
+    if best_index is None:  # no test points: no best λ to mark
+        best_row = errors.iloc[:0]
     best = alt.Chart(best_row).mark_rule(color="#d62728", strokeDash=[4, 3]).encode(x)
     best_label = (
         alt.Chart(best_row.assign(label="best test λ"))

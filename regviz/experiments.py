@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from regviz.basis import polynomial_columns
+from regviz.csv_reader import DataError
 from regviz.solvers import (
     effective_condition_number,
     gradient_descent,
@@ -52,6 +53,14 @@ class Model:
     y_test: np.ndarray
     truth_grid: np.ndarray | None
     decomposition: object
+    x_train: np.ndarray | None = None
+    x_label: str = "x"
+    y_label: str = "y"
+
+    @property
+    def has_test(self):
+        """Whether there are test points (an upload of two rows has none)."""
+        return self.y_test.shape[0] > 0
 
     @property
     def n_features(self):
@@ -71,18 +80,44 @@ def feature_names(degree, basis, with_bias):
 
 
 def build_model(dataset, degree, basis, intercept="free"):
-    """Expand ``dataset`` in the basis (scaled by the training x's range) and decompose it once."""
+    """Expand ``dataset`` in the basis (scaled by the training x's range) and decompose it once.
+
+    The curves are drawn over the range of all points, test points included: where a test point
+    lies beyond the training points the fit extrapolates, and the chart should show it.
+    """
     lo, hi = float(dataset.x_train.min()), float(dataset.x_train.max())
-    pad = 0.02 * (hi - lo) if hi > lo else 0.5
-    x_grid = np.linspace(lo - pad, hi + pad, GRID_POINTS)
+    every_x = np.concatenate([dataset.x_train, dataset.x_test])
+    draw_lo, draw_hi = float(every_x.min()), float(every_x.max())
+    pad = 0.02 * (draw_hi - draw_lo) if draw_hi > draw_lo else 0.5
+    x_grid = np.linspace(draw_lo - pad, draw_hi + pad, GRID_POINTS)
     with_bias = intercept == "penalised"
 
     def expand(x):
-        columns = polynomial_columns(x, degree, basis, lo, hi)
+        with np.errstate(over="ignore", invalid="ignore"):  # caught below, with an explanation
+            columns = polynomial_columns(x, degree, basis, lo, hi)
         return np.hstack([np.ones((len(x), 1)), columns]) if with_bias else columns
 
     phi_train = expand(dataset.x_train)
+    phi_test, phi_grid = expand(dataset.x_test), expand(x_grid)
+    # np.max, not Python's max: a NaN (inf - inf in a recurrence) must not be skipped.
+    largest = np.max([np.abs(phi).max(initial=0.0) for phi in (phi_train, phi_test, phi_grid)])
+    # Gradient descent needs ‖Φ‖², and the fit Φw: both must stay inside float64.
+    if not np.isfinite(largest) or largest * math.sqrt(len(phi_train)) > 1e150:
+        x_max = float(np.abs(every_x).max())
+        raise DataError(
+            f"The {basis} basis overflows at degree {degree} for x up to {x_max:.3g}: its "
+            "columns are too large for double precision. Choose the monomial or legendre "
+            "basis (they scale x to [-1, 1]) or a lower degree."
+        )
     fit_intercept = not with_bias
+    decomposition = ridge_decomposition(phi_train, dataset.y_train, fit_intercept)
+    smallest = decomposition.s[decomposition.rank - 1] if decomposition.rank else np.inf
+    if np.abs(dataset.y_train).max(initial=0.0) > 1e150 * smallest:
+        raise DataError(
+            f"The {basis} basis at degree {degree} has columns too small for double precision "
+            "with these x values (the weights would overflow). Choose the monomial or legendre "
+            "basis (they scale x to [-1, 1]) or rescale x."
+        )
     truth = None if dataset.truth is None else _frozen(dataset.truth(x_grid))
     return Model(
         degree=degree,
@@ -91,17 +126,22 @@ def build_model(dataset, degree, basis, intercept="free"):
         feature_names=feature_names(degree, basis, with_bias),
         x_grid=_frozen(x_grid),
         phi_train=_frozen(phi_train),
-        phi_test=_frozen(expand(dataset.x_test)),
-        phi_grid=_frozen(expand(x_grid)),
+        phi_test=_frozen(phi_test),
+        phi_grid=_frozen(phi_grid),
         y_train=_frozen(dataset.y_train),
         y_test=_frozen(dataset.y_test),
         truth_grid=truth,
-        decomposition=ridge_decomposition(phi_train, dataset.y_train, fit_intercept),
+        decomposition=decomposition,
+        x_train=_frozen(dataset.x_train),
+        x_label=dataset.x_label,
+        y_label=dataset.y_label,
     )
 
 
 def rmse(predictions, y):
-    """Root-mean-square error along the last axis."""
+    """Root-mean-square error along the last axis; NaN where there are no points (no test set)."""
+    if np.shape(y)[-1] == 0:
+        return np.full(np.shape(predictions)[:-1], np.nan)
     return np.sqrt(np.mean((predictions - y) ** 2, axis=-1))
 
 
@@ -130,7 +170,10 @@ class Path:
 
     @property
     def best_test_index(self):
-        return int(np.argmin(self.test_rmse))
+        """Index of the λ with the least test RMSE; None without test points."""
+        if not np.isfinite(self.test_rmse).any():
+            return None
+        return int(np.nanargmin(self.test_rmse))
 
 
 def ridge_along_path(model, lams):
@@ -151,6 +194,7 @@ def ridge_along_path(model, lams):
             "set": np.repeat(["train", "test"], len(lams)),
         }
     )
+    errors = errors[np.isfinite(errors["rmse"])].reset_index(drop=True)  # no test set: train only
     curves_frame = _curves_frame(model, curves)
     names = model.feature_names
     coefs_frame = pd.DataFrame(
@@ -285,3 +329,71 @@ def leaves_frame(curve, domain):
     if curve.min() < lo or curve.max() > hi:
         return float(curve.max() if curve.max() - hi >= lo - curve.min() else curve.min())
     return None
+
+
+def degeneracies(model):
+    """What is unusual about the training data for this model, in sentences a student can read.
+
+    Each entry is ``(kind, sentence)`` with kind one of ``"constant_x"``, ``"constant_y"``,
+    ``"duplicate_x"``, ``"interpolates"`` (as many parameters as distinct x, or more: at λ = 0
+    the fit passes through every point, the least-norm one when it is not unique),
+    ``"two_points"`` and ``"no_test"``.
+    """
+    found = []
+    x = model.x_train
+    y = model.y_train
+    n = y.shape[0]
+    distinct = np.unique(x).shape[0]
+    parameters = model.n_features + model.fit_intercept
+    if distinct == 1:
+        found.append(
+            (
+                "constant_x",
+                f"Every training point has the same x ({x[0]:.4g}): a curve in x can only predict "
+                "one value, so every fit is flat, at the mean of y or, with a penalised "
+                "intercept, shrunk toward 0.",
+            )
+        )
+    if np.ptp(y) == 0:
+        found.append(
+            (
+                "constant_y",
+                f"Every training y is {y[0]:.4g}: there is nothing to overfit. With a free "
+                "intercept every fit is that constant with all weights 0, at every λ.",
+            )
+        )
+    if 1 < distinct < n:
+        found.append(
+            (
+                "duplicate_x",
+                f"{n - distinct} training point{'s share' if n - distinct > 1 else ' shares'} "
+                "an x with another point: no curve passes through two different y at the same "
+                "x, so the training error stays above 0 even at λ = 0.",
+            )
+        )
+    if distinct > 1 and parameters >= distinct:
+        how = (
+            "it passes through the mean y at each distinct x"
+            if distinct < n
+            else "it passes through every training point"
+        )
+        more = (
+            " With more parameters than distinct x values the fit is not unique: the page "
+            "shows the one with the smallest weights (what the SVD and gradient descent from "
+            "zero both find)."
+            if parameters > distinct
+            else ""
+        )
+        found.append(
+            (
+                "interpolates",
+                f"{parameters} parameters for {distinct} distinct x values: at λ = 0 {how}." + more,
+            )
+        )
+    if n == 2:
+        found.append(("two_points", "Two training points: a straight line already fits them."))
+    if not model.has_test:
+        found.append(
+            ("no_test", "There are no test points, so the page shows training error only.")
+        )
+    return found

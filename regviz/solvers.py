@@ -105,7 +105,9 @@ def filter_factors(s, alphas, rank):
     alphas = np.asarray(alphas, dtype=np.float64).reshape(-1, 1)
     kept = s[:rank]
     f = np.zeros((alphas.shape[0], s.shape[0]))
-    f[:, :rank] = kept / (kept * kept + alphas)
+    # 1 / (s + alpha / s), not s / (s^2 + alpha): s^2 underflows to 0 for s below 1e-162.
+    with np.errstate(over="ignore"):  # alpha / s = inf gives the right limit, f = 0
+        f[:, :rank] = 1.0 / (kept + alphas / kept)
     return f
 
 

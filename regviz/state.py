@@ -30,7 +30,13 @@ ITERS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 5
 
 #: Every choice setting's options, in order, with the words the page shows for each.
 CHOICE_LABELS = {
-    "dataset": {"synthetic": "synthetic (a known true function)"},
+    "dataset": {
+        "synthetic": "synthetic (a known true function)",
+        "cars": "cars: fuel economy vs horsepower",
+        "weather": "Seattle: daily high through the year",
+        "motorcycle": "motorcycle crash: acceleration vs time",
+        "upload": "upload your own CSV",
+    },
     "fn": {
         "sin": "sin 2πx",
         "runge": "Runge 1/(1+25t²)",
@@ -71,6 +77,7 @@ class Settings:
     seed: int = 19
     spacing: str = "even"
     ntest: int = 100
+    testfrac: float = 0.3  # real data: the share of rows held out as test points
     degree: int = 9
     basis: str = "monomial"
     lam: float = 0.0
@@ -85,9 +92,19 @@ class Settings:
         """Position of ``lam`` in :data:`LAMBDA_GRID`."""
         return LAMBDA_GRID.index(self.lam)
 
+    @property
+    def synthetic(self):
+        return self.dataset == "synthetic"
+
     def data_key(self):
-        """The settings the data depend on (a small hashable cache key)."""
-        return (self.dataset, self.fn, self.n, self.noise, self.seed, self.spacing, self.ntest)
+        """The settings the data depend on (a small hashable cache key).
+
+        Synthetic data depend on the generator's settings; real data on the split only (an
+        upload also on its content, which the page adds).
+        """
+        if self.synthetic:
+            return (self.dataset, self.fn, self.n, self.noise, self.seed, self.spacing, self.ntest)
+        return (self.dataset, self.seed, self.testfrac)
 
     def model_key(self):
         """The settings the closed-form path depends on."""
@@ -97,7 +114,7 @@ class Settings:
 DEFAULTS = Settings()
 #: Integer and real bounds, inclusive.
 INT_BOUNDS = {"n": (2, 1000), "seed": (0, 2**31 - 1), "ntest": (10, 1000), "degree": (0, 30)}
-REAL_BOUNDS = {"noise": (0.0, 2.0)}
+REAL_BOUNDS = {"noise": (0.0, 2.0), "testfrac": (0.1, 0.9)}
 CHOICES = {name: tuple(labels) for name, labels in CHOICE_LABELS.items()}
 KEYS = tuple(f.name for f in fields(Settings))
 _MAX_TEXT = 64  # longer values are not numbers or names we know

@@ -51,7 +51,7 @@ def test_fit_chart_holds_every_lambda_and_marks_the_current_one(fitted):
     assert _lam_param(spec) == [{"name": "lam_index", "value": 42}]
     # The whole path is data: one column per λ, and the closed-form layer reads the column the
     # parameter names.
-    wide = [rows for rows in spec["datasets"].values() if "c0" in rows[0]]
+    wide = [rows for rows in spec["datasets"].values() if rows and "c0" in rows[0]]
     assert len(wide) == 1
     assert len(wide[0]) == experiments.GRID_POINTS
     assert set(wide[0][0]) == {"x", *(experiments.curve_column(k) for k in range(len(GRID)))}

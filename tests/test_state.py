@@ -1,6 +1,7 @@
 """Settings and the URL: defaults, bounds, and untrusted input that never raises."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -53,6 +54,7 @@ def test_every_setting_survives_the_url():
         penalty="decoupled",
         lr=1.35,
         iters=20_000,
+        testfrac=0.65,
     )
     query = to_query(chosen)
     assert set(query) == set(state.KEYS)
@@ -94,6 +96,8 @@ def test_lambda_snaps_to_the_nearest_grid_value_on_a_log_scale(raw, expected):
         ({"n": "1"}, "n", 2),
         ({"noise": "-1"}, "noise", 0.0),
         ({"noise": "9"}, "noise", 2.0),
+        ({"testfrac": "0"}, "testfrac", 0.1),
+        ({"testfrac": "1.5"}, "testfrac", 0.9),
         ({"lam": "-5"}, "lam", 0.0),
         ({"lam": "1e9"}, "lam", 1e4),
         ({"iters": "1e9"}, "iters", 100_000),
@@ -163,6 +167,15 @@ def test_widget_values_of_the_right_type_pass_unchanged():
 def test_cache_keys_are_small_and_hashable():
     hash(DEFAULTS.model_key())
     assert DEFAULTS.model_key()[: len(DEFAULTS.data_key())] == DEFAULTS.data_key()
+
+
+def test_real_data_keys_ignore_the_generator():
+    """Settings that do not change real data must not split the shared cache."""
+    cars = Settings(dataset="cars", seed=3, testfrac=0.5)
+    assert cars.data_key() == ("cars", 3, 0.5)
+    assert cars.data_key() == replace(cars, fn="runge", n=400, noise=1.0).data_key()
+    assert cars.data_key() != replace(cars, testfrac=0.6).data_key()
+    assert DEFAULTS.data_key() != replace(DEFAULTS, fn="runge").data_key()
 
 
 @given(

@@ -1,0 +1,54 @@
+"""Uploads in the real page (headless Chromium): a bad file, a good one, then a real dataset."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.conftest import wait_for_rerun
+from tests.test_browser_app import CHART, fit_chart, open_page, query, settled_lines
+
+UPLOAD_INPUT = "[data-testid=stFileUploader] input[type=file]"
+
+
+def choose_file(page, name, content, mime="text/csv"):
+    page.locator(UPLOAD_INPUT).set_input_files({"name": name, "mimeType": mime, "buffer": content})
+    wait_for_rerun(page)
+
+
+def good_csv():
+    x = np.linspace(0.0, 10.0, 40)
+    lines = ["zeit;höhe (m);note"]  # semicolons, decimal commas, a text column: a spreadsheet
+    lines += [f"{a:.3f};{np.sin(a):.4f};p{k}".replace(".", ",") for k, a in enumerate(x)]
+    lines.insert(5, "1,5;;missing")  # one row with a missing value
+    return ("\n".join(lines) + "\n").encode("utf-8-sig")
+
+
+@pytest.mark.browser
+def test_a_bad_upload_is_explained_and_a_good_one_is_fitted(page, app_url):
+    page.goto(f"{app_url}/?dataset=upload")
+    wait_for_rerun(page)
+    assert page.get_by_text("Choose a CSV file in the sidebar").count() == 1
+
+    choose_file(page, "holiday.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "image/png")
+    page.get_by_text("This file could not be used").wait_for(timeout=20_000)
+    assert page.get_by_test_id("stException").count() == 0
+    assert page.locator(CHART).count() == 0
+
+    choose_file(page, "class.csv", good_csv())
+    page.wait_for_selector(f"{CHART} svg", timeout=30_000)
+    assert page.get_by_test_id("stException").count() == 0
+    assert page.get_by_text("This file could not be used").count() == 0
+    assert page.get_by_role("combobox", name="x column", exact=True).input_value() == "zeit"
+    assert page.get_by_role("combobox", name="y column", exact=True).input_value() == "höhe (m)"
+    summary = page.get_by_text("rows used")
+    assert "40 rows used, 1 of 41 dropped" in " ".join(summary.inner_text().split())
+    lines = settled_lines(fit_chart(page))
+    assert lines is not None
+    assert {"closed form", "gradient descent"} <= set(lines)
+    assert query(page)["dataset"] == "upload"
+
+    # The page keeps working: a bundled dataset after the upload.
+    open_page(page, f"{app_url}/?dataset=motorcycle")
+    assert page.get_by_text("Motorcycle crash test").count() >= 1
+    assert page.get_by_test_id("stException").count() == 0
