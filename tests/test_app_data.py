@@ -171,3 +171,19 @@ def test_a_raw_basis_that_overflows_is_explained():
     at.selectbox(key="basis").set_value("legendre").run()
     assert_healthy(at)
     assert len(at.get("vega_lite_chart")) >= 2
+
+
+def test_a_second_file_replaces_the_first_and_its_columns():
+    at = upload(run_page({"dataset": "upload"}), csv(a=range(10), b=np.arange(10) ** 2))
+    at.selectbox(key="xcol").set_value("b").run()
+    at.selectbox(key="ycol").set_value("a").run()
+    assert_healthy(at)
+    upload(at, csv(c=range(12), d=np.arange(12) % 3, e=range(12)), "second.csv")
+    assert_healthy(at)
+    assert at.selectbox(key="xcol").options == ["c", "d", "e"]
+    assert at.selectbox(key="xcol").value in ["c", "d", "e"]
+    assert "12 rows used" in page_text(at)
+    assert all(
+        key[1][3] == at.session_state["_upload"]["digest"]
+        for key in at.session_state["_upload_memo"]
+    )
