@@ -11,7 +11,9 @@ from regviz.solvers import (
     DivergenceWarning,
     GradientDescentRegressor,
     RidgeRegression,
+    effective_dof,
     gradient_descent,
+    loo_errors,
     ridge_path,
 )
 
@@ -21,7 +23,9 @@ __all__ = [
     "GradientDescentRegressor",
     "PolynomialBasis",
     "RidgeRegression",
+    "effective_dof",
     "gradient_descent",
+    "loo_errors",
     "ridge_path",
 ]
 __version__ = "0.1.0"

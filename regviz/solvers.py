@@ -776,3 +776,219 @@ def divergence_message(result, limit):
         f"Gradient descent diverged at step {result.n_iter}: {why}. The last finite iterate is "
         "kept; lower the learning rate."
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Leave-one-out error and effective degrees of freedom, from one SVD
+# --------------------------------------------------------------------------------------------
+
+
+def _check_alphas(alphas):
+    alphas = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
+    if alphas.ndim != 1 or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
+        raise ValueError("alphas must be a 1-D array of finite numbers >= 0.")
+    return alphas
+
+
+def _check_design(X, y=None, min_samples=1):
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array (n_samples, n_features), got shape {X.shape}.")
+    if X.shape[0] < min_samples:
+        raise ValueError(f"At least {min_samples} samples are needed, got {X.shape[0]}.")
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X must contain only finite numbers.")
+    if y is None:
+        return X, None
+    y = np.asarray(y, dtype=np.float64)
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(f"y must be a 1-D array of {X.shape[0]} values, got shape {y.shape}.")
+    if not np.all(np.isfinite(y)):
+        raise ValueError("y must contain only finite numbers.")
+    return X, y
+
+
+class _Centring(NamedTuple):
+    """An orthonormal basis ``Q2`` (n x (n-1)) of the vectors orthogonal to ``1``, implicit.
+
+    ``Q = I - 2 v v^T / (v^T v)`` with ``v = 1 / sqrt(n) + e_1`` is the Householder reflection
+    that maps ``1 / sqrt(n)`` to ``-e_1``; ``Q2`` is its last ``n - 1`` columns. Centring is
+    then ``A -> Q2^T A`` (exactly orthogonal to ``1``, one row shorter), and ``Q2 B`` maps back.
+    """
+
+    v: np.ndarray
+    scale: float  # 2 / (v^T v)
+
+    @classmethod
+    def of(cls, n):
+        v = np.full(n, 1.0 / np.sqrt(n))
+        v[0] += 1.0
+        return cls(v, 2.0 / float(v @ v))
+
+    def reduce(self, A):
+        """``Q2^T A``: rows 2..n of ``Q A``."""
+        return A[1:] - np.multiply.outer(self.v[1:], self.scale * (self.v @ A))
+
+    def lift(self, B):
+        """``Q2 B``: ``Q [0; B]``."""
+        top = np.zeros((1, *B.shape[1:]))
+        return np.concatenate([top, B]) - np.multiply.outer(self.v, self.scale * (self.v[1:] @ B))
+
+
+def _rank(s, shape):
+    """Singular values kept: above ``max(shape) * eps * s_max``, as :func:`ridge_decomposition`."""
+    return int(np.count_nonzero(s > max(shape) * _EPS * s[0])) if s.size and s[0] > 0 else 0
+
+
+def _centred_design(X, fit_intercept):
+    """``(X_tilde, centring)``: ``X`` itself, or ``Q2^T X`` when the intercept is fitted."""
+    if not fit_intercept:
+        return X, None
+    centring = _Centring.of(X.shape[0])
+    # Subtracting the mean first keeps the rounding relative to the centred columns.
+    return centring.reduce(X - X.mean(axis=0)), centring
+
+
+def effective_dof(X, alphas, fit_intercept=True):
+    r"""Effective number of parameters of the ridge fit: the trace of its hat matrix.
+
+    With ``X_c = U diag(s) V^T`` (``X`` centred when ``fit_intercept``) the fitted values are
+    ``y_hat = H y`` with ``H = 11^T / n + U diag(s^2 / (s^2 + alpha)) U^T`` (drop ``11^T / n``
+    without intercept), so
+
+    ``dof(alpha) = trace H = [1 if fit_intercept] + sum_k s_k^2 / (s_k^2 + alpha)``
+
+    over the kept singular values (above ``max(n, p) * eps * s_max``, as ``numpy.linalg.lstsq``
+    and :func:`ridge_decomposition` do). At ``alpha = 0`` it is the rank of the design (plus 1
+    for the intercept); it decreases strictly in ``alpha`` while the rank is positive, towards
+    1 (intercept only) or 0 as ``alpha -> inf``.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    alphas : array of shape (n_alphas,), each finite and >= 0
+    fit_intercept : bool, default=True
+        Whether the unpenalised intercept of scikit-learn's ``Ridge`` is fitted.
+
+    Returns
+    -------
+    ndarray of shape (n_alphas,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [1.0], [2.0]])
+    >>> effective_dof(X, [0.0, 2.0, 1e300])
+    array([2. , 1.5, 1. ])
+    """
+    alphas = _check_alphas(alphas)
+    X, _ = _check_design(X)
+    X_tilde, _ = _centred_design(X, fit_intercept)
+    s = np.linalg.svd(X_tilde, compute_uv=False)
+    kept = s[: _rank(s, X.shape)]
+    # s^2 / (s^2 + alpha) = 1 / (1 + (alpha / s) / s): no overflow or underflow of s^2.
+    with np.errstate(over="ignore"):
+        fractions = 1.0 / (1.0 + (alphas[:, None] / kept) / kept)
+    return fractions.sum(axis=1) + float(bool(fit_intercept))
+
+
+def loo_errors(X, y, alphas, fit_intercept=True):
+    r"""Leave-one-out mean squared error of ridge regression for each alpha, from one SVD.
+
+    The objective is scikit-learn ``Ridge``'s, ``sum_i (y_i - x_i . w - b)^2 + alpha ||w||^2``
+    with the intercept ``b`` unpenalised (or absent when ``fit_intercept=False``). The result
+    equals, for each ``alpha``, ``mean_i (y_i - y_hat_{-i}(x_i))^2`` where ``y_hat_{-i}`` is
+    refitted without sample ``i`` (scikit-learn's ``cross_val_score`` with ``LeaveOneOut`` and
+    ``neg_mean_squared_error``, negated), but nothing is refitted: for a linear smoother
+    ``y_hat = H y``
+
+    ``y_i - y_hat_{-i}(x_i) = e_i / (1 - h_ii)``,  ``e = y - H y``,
+
+    with ``H = 11^T / n + U diag(s^2 / (s^2 + alpha)) U^T`` for the centred design
+    ``X_c = U diag(s) V^T`` (no ``11^T / n`` without intercept).
+
+    Both ``1 - h_ii`` and ``e_i`` are small where the fit nearly interpolates, so neither is
+    formed as a difference of nearly equal numbers. With ``C`` an orthonormal basis of the
+    complement of ``span(1, U)`` (the columns of a full SVD beyond the rank, taken inside the
+    complement of ``1`` by a Householder reflection), ``c = U^T y`` and
+    ``r_k = alpha / (s_k^2 + alpha)``:
+
+    ``1 - h_ii = ||C_i||^2 + sum_k U_ik^2 r_k``  and  ``e_i = (C C^T y)_i + sum_k U_ik r_k c_k``,
+
+    sums of non-negative terms and a residual computed from its own (small) components, so
+    their relative accuracy does not degrade as ``alpha -> 0``.
+
+    ``alpha = 0`` gives the minimum-norm least-squares fit. A sample with leverage
+    ``h_ii = 1`` there (``||C_i|| = 0``: every sample when the fit interpolates, e.g. when the
+    degree is at least ``n_samples - 1``) makes the identity ``0 / 0``; for such samples the
+    limit ``alpha -> 0+`` is returned, ``sum_k U_ik c_k / s_k^2 / sum_k U_ik^2 / s_k^2``, which
+    is finite and equals refitting the minimum-norm least-squares solution without the sample
+    (``numpy.linalg.lstsq``). The function is continuous in ``alpha`` at 0 and never returns
+    ``inf`` or ``nan``.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features), n_samples >= 2, finite
+    y : array of shape (n_samples,), finite
+    alphas : array of shape (n_alphas,), each finite and >= 0
+    fit_intercept : bool, default=True
+
+    Returns
+    -------
+    ndarray of shape (n_alphas,)
+        Mean squared leave-one-out error for each alpha.
+
+    Raises
+    ------
+    ValueError
+        On alphas that are negative, not finite or not 1-D; on ``X`` not 2-D, ``y`` not 1-D
+        of the same length, non-finite data, or fewer than two samples.
+
+    Notes
+    -----
+    Costs one full SVD of the (centred) ``n x p`` design, O(n^2 p + n^2) for the complement,
+    and O(n_alphas * n * rank) for the alphas; memory O(n^2 + n_alphas * n).
+
+    Examples
+    --------
+    With two samples the left-out point is predicted by the other one's ``y``:
+
+    >>> import numpy as np
+    >>> loo_errors(np.array([[0.0], [1.0]]), np.array([1.0, 3.0]), [0.0, 1.0])
+    array([4., 4.])
+    """
+    alphas = _check_alphas(alphas)
+    X, y = _check_design(X, y, min_samples=2)
+    X_tilde, centring = _centred_design(X, fit_intercept)
+    y_tilde = y if centring is None else centring.reduce(y - y.mean())
+    W, s, _ = np.linalg.svd(X_tilde, full_matrices=True)
+    rank = _rank(s, X.shape)
+    s = s[:rank]
+    coords = W.T @ y_tilde
+    lift = (lambda B: B) if centring is None else centring.lift
+    U = lift(W[:, :rank])  # n x rank: the left singular vectors of the centred design
+    complement = lift(W[:, rank:])  # n x (n - [1] - rank): orthonormal, orthogonal to 1 and U
+    c = coords[:rank]
+    complement_y = complement @ coords[rank:]  # C C^T y: the residual at alpha = 0
+    complement_norm2 = np.einsum("ij,ij->i", complement, complement)
+    U2 = U * U
+
+    # Samples of leverage one at alpha = 0: their complement row is zero (exactly so when the
+    # complement is empty, as when the fit interpolates). Rounding leaves about (eps * kappa)^2
+    # there (below 1e-26 for condition numbers up to 1e5), far below this threshold (~1e-13),
+    # which a genuine ||C_i||^2 reaches only for a sample within ~4e-7 of interpolation.
+    one = complement_norm2 <= 64.0 * max(X.shape) * _EPS
+    errors = np.empty((alphas.shape[0], X.shape[0]))
+    with np.errstate(over="ignore", divide="ignore"):
+        # r_k = alpha / (s_k^2 + alpha) = 1 / (1 + s_k (s_k / alpha)); inf -> 0 at alpha = 0.
+        shrink = 1.0 / (1.0 + s * (s / alphas[:, None]))
+        # For leverage-one samples, numerator and denominator divided by alpha / s_max^2:
+        # g_k = s_max^2 / (s_k^2 + alpha), finite at alpha = 0, giving the alpha -> 0+ limit.
+        scaled = 1.0 / ((s / s[0]) ** 2 + alphas[:, None] / s[0] ** 2) if rank else shrink
+    if np.any(~one):
+        numerator = complement_y[~one] + (shrink * c) @ U[~one].T
+        denominator = complement_norm2[~one] + shrink @ U2[~one].T
+        errors[:, ~one] = numerator / denominator
+    if np.any(one):
+        errors[:, one] = ((scaled * c) @ U[one].T) / (scaled @ U2[one].T)
+    return np.mean(errors**2, axis=1)
