@@ -12,6 +12,8 @@ placeholders) and on each rerun only sets the parameter and those datasets (:fun
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 
@@ -29,6 +31,11 @@ LAM_AXIS = alt.Axis(
     values=list(range(-13, 5)),
     grid=False,
 )
+
+
+def _text(text):
+    """``text`` as a Vega expression string literal (quotes inside it stay text)."""
+    return json.dumps(text)
 
 
 def lam_param(index):
@@ -275,3 +282,280 @@ def step_size_chart(step_multiple, limit_multiple, height=80):
     )
     label = limit.mark_text(align="left", dx=4, dy=-14, color="#d62728").encode(text="label:N")
     return alt.layer(bar, limit, label).properties(height=height)
+
+
+# ----------------------------------------------------------------------------------------------
+# The intuition views (frames from regviz.lessons)
+# ----------------------------------------------------------------------------------------------
+
+
+def geometry_chart(frames, wi_name, wj_name, show_l1=False, size=430):
+    """The plane of two weights: the data term's ellipses, the penalty's circle through the ridge
+    solution (where they touch), the ridge path as λ runs, and gradient descent's iterates.
+
+    Parameters
+    ----------
+    frames : dict of DataFrames
+        From :func:`regviz.lessons.geometry`: ellipses, circle, diamond, path, solution, centre,
+        iterates, window.
+    wi_name, wj_name : str
+        The two weights' names (axis titles).
+    """
+    window = frames["window"].iloc[0]
+    x = alt.X(
+        "wi:Q",
+        title=wi_name,
+        scale=alt.Scale(domain=[window.wi_min, window.wi_max], nice=False, zero=False),
+    )
+    y = alt.Y(
+        "wj:Q",
+        title=wj_name,
+        scale=alt.Scale(domain=[window.wj_min, window.wj_max], nice=False, zero=False),
+    )
+    names = ["data term (contours)", "penalty ‖w‖² (circle)", "ridge path", "gradient descent"]
+    colours = ["#1f77b4", "#d62728", "#444444", SERIES["gradient descent"]]
+    if show_l1:
+        names.append("L1 ‖w‖₁ (diamond)")
+        colours.append("#9467bd")
+    colour = alt.Color(
+        "what:N",
+        scale=alt.Scale(domain=names, range=colours),
+        legend=alt.Legend(title=None, orient="bottom", columns=2, labelLimit=240),
+    )
+
+    def curve(frame, what, order, detail=None, **mark):
+        encoding = {"x": x, "y": y, "color": colour, "order": alt.Order(f"{order}:Q")}
+        if detail:
+            encoding["detail"] = alt.Detail(f"{detail}:N")
+        return (
+            alt.Chart(frame)
+            .transform_calculate(what=_text(what))
+            .mark_line(clip=True, **mark)
+            .encode(**encoding)
+        )
+
+    layers = [
+        curve(frames["ellipses"], names[0], "t", detail="level", strokeWidth=1.2),
+        curve(frames["circle"], names[1], "t", strokeWidth=2),
+        curve(frames["path"], names[2], "lam_index", strokeDash=[4, 3], strokeWidth=1.5),
+    ]
+    if show_l1:
+        layers.append(curve(frames["diamond"], names[4], "t", strokeDash=[6, 3]))
+    iterates = frames["iterates"]
+    if len(iterates):
+        layers.append(curve(iterates, names[3], "step", strokeWidth=1.5))
+        layers.append(
+            alt.Chart(iterates)
+            .transform_calculate(what=_text(names[3]))
+            .mark_circle(size=18, clip=True)
+            .encode(x, y, colour, tooltip=["step:Q"])
+        )
+    origin = pd.DataFrame({"wi": [0.0], "wj": [0.0], "label": ["0"]})
+    layers.append(alt.Chart(origin).mark_point(shape="cross", size=80, color="#888").encode(x, y))
+    layers.append(
+        alt.Chart(frames["centre"].assign(label="no penalty"))
+        .mark_point(shape="diamond", size=110, filled=True, color="#1f77b4", clip=True)
+        .encode(x, y, tooltip=[alt.Tooltip("label:N", title=""), "wi:Q", "wj:Q"])
+    )
+    layers.append(
+        alt.Chart(frames["solution"].assign(label="ridge at this λ"))
+        .mark_point(size=140, filled=True, color="#d62728", clip=True)
+        .encode(x, y, tooltip=[alt.Tooltip("label:N", title=""), "wi:Q", "wj:Q"])
+    )
+    # "pad", not Streamlit's "fit": the plot area stays square, so the circle looks round.
+    return alt.layer(*layers).properties(
+        width=size, height=size, autosize=alt.AutoSizeParams(type="pad")
+    )
+
+
+def bias_variance_fits_chart(fits, mean, truth, domain, height=340):
+    """K fits on resampled training sets at the current λ, their mean and the true function."""
+    x = alt.X("x:Q", title="x")
+    y = alt.Y("y:Q", title="y", scale=alt.Scale(domain=list(domain), nice=False))
+    names = ["one training set's fit", "mean of the fits", "true function"]
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=names, range=["#9ecae1", "#1f77b4", SERIES["true function"]]),
+        legend=alt.Legend(title=None, orient="bottom"),
+    )
+    many = (
+        alt.Chart(fits)
+        .transform_calculate(series=_text(names[0]))
+        .mark_line(strokeWidth=0.8, opacity=0.5, clip=True)
+        .encode(x, y, colour, detail="resample:N")
+    )
+    average = (
+        alt.Chart(mean)
+        .transform_calculate(series=_text(names[1]))
+        .mark_line(strokeWidth=3, clip=True)
+        .encode(x, y, colour)
+    )
+    true = (
+        alt.Chart(truth)
+        .transform_calculate(series=_text(names[2]))
+        .mark_line(strokeDash=[6, 4], strokeWidth=2, clip=True)
+        .encode(x, y, colour)
+    )
+    return alt.layer(many, average, true).properties(height=height)
+
+
+DECOMPOSITION = ["bias²", "variance", "noise", "bias² + variance + noise", "test error"]
+
+
+def bias_variance_chart(decomposition, lam_index, y_max, height=340):
+    """Squared bias, variance, noise and their sum against λ, beside the measured test error
+    (Bishop's Figure 3.6)."""
+    lam = lam_param(lam_index)
+    x = alt.X("position:Q", axis=LAM_AXIS, scale=alt.Scale(domain=[-13, 4], nice=False))
+    y = alt.Y("value:Q", title="squared error", scale=alt.Scale(domain=[0, y_max], nice=False))
+    colour = alt.Color(
+        "quantity:N",
+        scale=alt.Scale(
+            domain=DECOMPOSITION, range=["#1f77b4", "#d62728", "#7f7f7f", "#9467bd", "#222222"]
+        ),
+        legend=alt.Legend(title=None, orient="bottom", columns=3),
+    )
+    dash = alt.StrokeDash(
+        "quantity:N",
+        scale=alt.Scale(domain=DECOMPOSITION, range=[[1, 0], [1, 0], [2, 2], [1, 0], [5, 3]]),
+        legend=None,
+    )
+    tooltip = ["quantity:N", alt.Tooltip("value:Q", format=".4f")]
+    lines = (
+        alt.Chart(decomposition)
+        .mark_line(strokeWidth=2, clip=True)
+        .encode(x, y, colour, dash, tooltip=tooltip)
+    )
+    current = (
+        alt.Chart(decomposition)
+        .transform_filter((alt.datum.lam_index == lam) & (alt.datum.quantity == "noise"))
+        .mark_rule(color="#444")
+        .encode(x)
+    )
+    return alt.layer(lines, current).add_params(lam).properties(height=height)
+
+
+def degree_chart(frame, y_max, degree, height=340):
+    """Train and test RMSE against the degree, at the current λ and at λ = 0 (Bishop's Figure
+    1.5), the current degree marked."""
+    x = alt.X("degree:Q", title="degree M", scale=alt.Scale(domain=[0, frame.degree.max()]))
+    y = alt.Y("rmse:Q", title="RMSE", scale=alt.Scale(domain=[0, y_max], nice=False))
+    colour = alt.Color(
+        "set:N",
+        scale=alt.Scale(domain=["train", "test"], range=["#1f77b4", "#d62728"]),
+        legend=alt.Legend(title=None, orient="bottom"),
+    )
+    dash = alt.StrokeDash(
+        "lam_label:N",
+        scale=alt.Scale(domain=["current λ", "λ = 0"], range=[[1, 0], [5, 3]]),
+        legend=alt.Legend(title=None, orient="bottom"),
+    )
+    tooltip = ["degree:Q", "set:N", "lam_label:N", alt.Tooltip("rmse:Q", format=".4f")]
+    lines = (
+        alt.Chart(frame)
+        .mark_line(point=True, clip=True)
+        .encode(x, y, colour, dash, tooltip=tooltip)
+    )
+    rule = alt.Chart(pd.DataFrame({"degree": [degree]})).mark_rule(color="#444").encode(x)
+    return alt.layer(lines, rule).properties(height=height)
+
+
+CV_KINDS = ["leave-one-out", "k-fold", "test"]
+
+
+def cross_validation_chart(frame, lam_index, picks, y_max, height=340):
+    """Cross-validation error against λ (leave-one-out from the closed form, k-fold) beside the
+    test error, with the current λ and each curve's minimum marked.
+
+    Parameters
+    ----------
+    frame : DataFrame (lam_index, position, kind, rmse)
+    picks : DataFrame (position, kind)
+        Where each kind of error is smallest.
+    """
+    lam = lam_param(lam_index)
+    x = alt.X("position:Q", axis=LAM_AXIS, scale=alt.Scale(domain=[-13, 4], nice=False))
+    y = alt.Y("rmse:Q", title="RMSE", scale=alt.Scale(domain=[0, y_max], nice=False))
+    kinds = alt.Scale(domain=CV_KINDS, range=["#2ca02c", "#9467bd", "#d62728"])
+    colour = alt.Color("kind:N", scale=kinds, legend=alt.Legend(title=None, orient="bottom"))
+    tooltip = ["kind:N", alt.Tooltip("rmse:Q", format=".4f")]
+    lines = (
+        alt.Chart(frame).mark_line(strokeWidth=2, clip=True).encode(x, y, colour, tooltip=tooltip)
+    )
+    minima = (
+        alt.Chart(picks)
+        .mark_rule(strokeDash=[4, 3])
+        .encode(x, alt.Color("kind:N", scale=kinds, legend=None))
+    )
+    current = (
+        alt.Chart(frame)
+        .transform_filter((alt.datum.lam_index == lam) & (alt.datum.kind == "leave-one-out"))
+        .mark_rule(color="#444", strokeWidth=1.5)
+        .encode(x)
+    )
+    return alt.layer(lines, minima, current).add_params(lam).properties(height=height)
+
+
+def dof_chart(frame, lam_index, height=150):
+    """The effective number of parameters df(λ), the trace of the hat matrix, against λ."""
+    lam = lam_param(lam_index)
+    x = alt.X("position:Q", axis=LAM_AXIS, scale=alt.Scale(domain=[-13, 4], nice=False))
+    y = alt.Y("dof:Q", title="df(λ)")
+    line = (
+        alt.Chart(frame)
+        .mark_line(color="#444")
+        .encode(x, y, tooltip=[alt.Tooltip("dof:Q", format=".2f")])
+    )
+    current = (
+        alt.Chart(frame)
+        .transform_filter(alt.datum.lam_index == lam)
+        .mark_point(filled=True, size=80, color="#444")
+        .encode(x, y)
+    )
+    return alt.layer(line, current).add_params(lam).properties(height=height)
+
+
+def early_stopping_chart(matches, step, height=300):
+    """Which ridge λ the gradient-descent iterate is nearest to, against the step (log axes)."""
+    x = alt.X("step:Q", scale=alt.Scale(type="log"), title="step t")
+    y = alt.Y("position:Q", axis=LAM_AXIS, scale=alt.Scale(domain=[-13, 4], nice=False))
+    tooltip = [
+        "step:Q",
+        alt.Tooltip("lam:Q", title="nearest ridge λ", format=".2e"),
+        alt.Tooltip("relative_distance:Q", title="relative distance", format=".2e"),
+    ]
+    line = (
+        alt.Chart(matches)
+        .mark_line(
+            color=SERIES["gradient descent"],
+            point=alt.OverlayMarkDef(color=SERIES["gradient descent"], size=20),
+        )
+        .encode(x, y, tooltip=tooltip)
+    )
+    rule = alt.Chart(pd.DataFrame({"step": [max(step, 1)]})).mark_rule(color="#444").encode(x)
+    return alt.layer(line, rule).properties(height=height)
+
+
+def early_stopping_fit_chart(curves, points, domain, height=300):
+    """Gradient descent's fit at step t beside the ridge fit at the λ it is nearest to."""
+    x = alt.X("x:Q", title="x")
+    y = alt.Y("y:Q", title="y", scale=alt.Scale(domain=list(domain), nice=False))
+    series = list(dict.fromkeys(curves["series"]))
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(
+            domain=[*series, "training points"],
+            range=[SERIES["gradient descent"], SERIES["closed form"], SERIES["training points"]],
+        ),
+        legend=alt.Legend(title=None, orient="bottom", columns=2, labelLimit=260),
+    )
+    dash = alt.StrokeDash(
+        "series:N", scale=alt.Scale(domain=series, range=[[1, 0], [5, 3]]), legend=None
+    )
+    lines = alt.Chart(curves).mark_line(strokeWidth=2.5, clip=True).encode(x, y, colour, dash)
+    dots = (
+        alt.Chart(points.assign(series="training points"))
+        .mark_circle(size=60, clip=True)
+        .encode(x, y, colour)
+    )
+    return alt.layer(lines, dots).properties(height=height)

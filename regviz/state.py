@@ -78,6 +78,12 @@ class Settings:
     spacing: str = "even"
     ntest: int = 100
     testfrac: float = 0.3  # real data: the share of rows held out as test points
+    # The intuition views' own controls (in the URL too, so a shared link reopens them).
+    wi: int = 0  # geometry: the two weights spanning the plane (indices into the weights)
+    wj: int = 1
+    resamples: int = 50  # bias and variance: training sets drawn
+    folds: int = 5  # cross-validation: k of k-fold
+    stop: int = 100  # early stopping: the step shown
     degree: int = 9
     basis: str = "monomial"
     lam: float = 0.0
@@ -113,7 +119,16 @@ class Settings:
 
 DEFAULTS = Settings()
 #: Integer and real bounds, inclusive.
-INT_BOUNDS = {"n": (2, 1000), "seed": (0, 2**31 - 1), "ntest": (10, 1000), "degree": (0, 30)}
+INT_BOUNDS = {
+    "n": (2, 1000),
+    "seed": (0, 2**31 - 1),
+    "ntest": (10, 1000),
+    "degree": (0, 30),
+    "wi": (0, 30),
+    "wj": (0, 30),
+    "resamples": (10, 200),
+    "folds": (2, 20),
+}
 REAL_BOUNDS = {"noise": (0.0, 2.0), "testfrac": (0.1, 0.9)}
 CHOICES = {name: tuple(labels) for name, labels in CHOICE_LABELS.items()}
 KEYS = tuple(f.name for f in fields(Settings))
@@ -192,13 +207,13 @@ def _field(name, raw, current, notices, optimizer=None):
         if number and not (1e-12 * 0.99 <= number <= 1e4 * 1.01):
             notices.append(f"`lam`: λ must be 0 or from 1e-12 to 1e4; using {value:g}.")
         return value
-    if name == "iters":
+    if name in ("iters", "stop"):
         if number < 1:
-            notices.append(f"`iters`: must be at least 1; using {ITERS[0]}.")
+            notices.append(f"`{name}`: must be at least 1; using {ITERS[0]}.")
             return ITERS[0]
         value = nearest(ITERS, number)
         if not ITERS[0] <= number <= ITERS[-1] * 1.01:
-            notices.append(f"`iters`: must be from 1 to {ITERS[-1]:,}; using {value:,}.")
+            notices.append(f"`{name}`: must be from 1 to {ITERS[-1]:,}; using {value:,}.")
         return value
     if name == "lr":
         rates = learning_rates(optimizer)
@@ -266,3 +281,95 @@ def to_query(settings):
     for name, value in asdict(settings).items():
         out[name] = f"{value:g}" if isinstance(value, float) else str(value)
     return out
+
+
+#: Bishop's data (PRML section 1.1) as Bishop fitted it: the raw basis xᵏ with w₀ penalised.
+_BISHOP = {"dataset": "synthetic", "fn": "sin", "n": 10, "noise": 0.3, "spacing": "even",
+           "ntest": 100, "basis": "raw", "intercept": "penalised"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named view: settings that differ from the defaults, and what to notice in it."""
+
+    group: str
+    label: str
+    changes: dict
+    notice: str
+    view: str | None = None  # the tab to open, if not the current one
+
+    def settings(self):
+        """The preset's settings: the defaults with its changes, validated like a URL."""
+        settings, notices = parse({k: str(v) for k, v in self.changes.items()})
+        if notices:
+            raise ValueError(f"preset {self.label!r}: {notices}")
+        return settings
+
+    def query(self, view):
+        """The URL query parameters that open this preset (``view``: the current tab)."""
+        return to_query(self.settings()) | {"view": self.view or view}
+
+
+PRESETS = (
+    Preset(
+        "Bishop, Figure 1.4",
+        "M = 0",
+        {**_BISHOP, "degree": 0, "lam": 0},
+        "A constant: far too simple (underfits).",
+    ),
+    Preset(
+        "Bishop, Figure 1.4",
+        "M = 1",
+        {**_BISHOP, "degree": 1, "lam": 0},
+        "A line: still too simple.",
+    ),
+    Preset(
+        "Bishop, Figure 1.4",
+        "M = 3",
+        {**_BISHOP, "degree": 3, "lam": 0},
+        "A cubic: close to sin 2πx without any penalty.",
+    ),
+    Preset(
+        "Bishop, Figure 1.4",
+        "M = 9",
+        {**_BISHOP, "degree": 9, "lam": 0},
+        "Ten weights for ten points: through every point, wild between them.",
+    ),
+    Preset(
+        "Bishop, Figure 1.7",
+        "ln λ = −18",
+        {**_BISHOP, "degree": 9, "lam": 1.58489319246e-08},
+        "M = 9 with a tiny penalty (λ on the grid nearest e^−18): the wiggles are gone.",
+    ),
+    Preset(
+        "Bishop, Figure 1.7",
+        "ln λ = 0",
+        {**_BISHOP, "degree": 9, "lam": 1.0},
+        "M = 9 with λ = 1: too much penalty, the curve is nearly flat (underfits).",
+    ),
+    Preset(
+        "Bishop, Table 1.2",
+        "Table 1.2",
+        {**_BISHOP, "degree": 9, "lam": 0},
+        "The weights for ln λ = −∞, −18 and 0 beside the ones Bishop printed.",
+        view="Bishop's figures",
+    ),
+    Preset(
+        "Classroom",
+        "underfit",
+        {"degree": 9, "lam": 100.0},
+        "Degree 9 but λ = 100: the penalty wins, the fit is almost flat, both errors high.",
+    ),
+    Preset(
+        "Classroom",
+        "overfit",
+        {"degree": 9, "lam": 0},
+        "Degree 9, no penalty: zero training error, large test error.",
+    ),
+    Preset(
+        "Classroom",
+        "just right",
+        {"degree": 9, "lam": 0.0063095734448},
+        "Degree 9 with the λ of least test error on the default data: smooth and close.",
+    ),
+)

@@ -207,3 +207,31 @@ def test_degree_zero(intercept):
         # One weight w0 on a column of ones, penalised: w0 = Σy / (N + λ).
         n = data.y_train.size
         np.testing.assert_allclose(path.coefs[:, 0], data.y_train.sum() / (n + GRID), rtol=1e-12)
+
+
+def test_cross_validation_agrees_with_scikit_learn():
+    """k-fold from one SVD per fold equals cross_val_score of regviz's estimator, per λ."""
+    from sklearn.model_selection import KFold, LeaveOneOut, cross_val_score
+
+    from regviz import RidgeRegression
+
+    model = experiments.build_model(synthetic(n=20, seed=3), 7, "legendre")
+    frame, picks, dof = experiments.cross_validation(model, GRID, folds=4, seed=11)
+    for i in (0, 60, 100, 140, 161):
+        estimator = RidgeRegression(alpha=GRID[i])
+        for kind, cv in (
+            ("k-fold", KFold(4, shuffle=True, random_state=11)),
+            ("leave-one-out", LeaveOneOut()),
+        ):
+            scores = cross_val_score(
+                estimator, model.phi_train, model.y_train, cv=cv, scoring="neg_mean_squared_error"
+            )
+            # Equal fold sizes (20 / 4, 20 / 1): the mean of fold MSEs is the pooled MSE.
+            shown = frame[(frame.kind == kind) & (frame.lam_index == i)].rmse.item()
+            assert shown == pytest.approx(np.sqrt(-scores.mean()), rel=1e-8)
+    for kind, rows in frame.groupby("kind"):
+        best = picks.set_index("kind").loc[kind]
+        assert best.rmse == rows.rmse.min()
+        assert best.lam == GRID[int(best.lam_index)]
+    assert dof.dof.iloc[0] == pytest.approx(8.0)  # 7 weights + intercept at λ = 0
+    assert np.all(np.diff(dof.dof) <= 1e-12)
