@@ -1,0 +1,76 @@
+"""The intuition views and presets in headless Chromium: every chart really draws."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+
+from regviz.state import PRESETS
+from tests.conftest import wait_for_rerun
+from tests.test_browser_app import CHART, query, wait_for_param
+
+VIEWS = [
+    "Geometry",
+    "Bias and variance",
+    "Error against degree",
+    "Cross-validation",
+    "Early stopping",
+    "Bishop's figures",
+]
+#: Charts each view adds below the fit and error charts (Bishop's figures: a table).
+CHARTS = {
+    "Geometry": 1,
+    "Bias and variance": 2,
+    "Error against degree": 1,
+    "Cross-validation": 2,
+    "Early stopping": 2,
+    "Bishop's figures": 0,
+}
+DRAWN = """() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')].map(chart => {
+    const box = chart.getBoundingClientRect();
+    const marks = "svg .mark-line path, svg .mark-symbol path, svg .mark-rect path";
+    return {height: box.height, marks: chart.querySelectorAll(marks).length};
+})"""
+
+
+@pytest.mark.browser
+def test_every_view_draws_every_chart(page, app_url):
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    for view in VIEWS:
+        page.goto(f"{app_url}/?{urlencode({'view': view, 'lam': '0.001'})}")
+        wait_for_rerun(page)
+        expected = 2 + CHARTS[view]
+        page.wait_for_function(
+            f"document.querySelectorAll('{CHART} svg').length >= {expected}", timeout=30_000
+        )
+        page.wait_for_timeout(500)
+        drawn = page.evaluate(DRAWN)
+        assert len(drawn) == expected, (view, drawn)
+        # A spec Vega cannot compile renders as an empty, zero-height box: every chart has
+        # height and marks.
+        assert all(d["height"] > 50 and d["marks"] > 0 for d in drawn), (view, drawn)
+        assert page.get_by_test_id("stException").count() == 0
+    if VIEWS[-1] == "Bishop's figures":
+        assert page.get_by_text("Table 1.2, M = 9").count() == 1
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_preset_buttons_apply_their_settings(page, app_url):
+    page.goto(app_url)
+    wait_for_rerun(page)
+    page.get_by_text("Presets: Bishop's figures and classroom views").click()
+    for label in ("M = 3", "overfit", "Table 1.2"):
+        preset = next(p for p in PRESETS if p.label == label)
+        page.get_by_test_id("stSidebar").get_by_role("button", name=label, exact=True).click()
+        expected = preset.query(query(page).get("view", "Coefficients"))
+        wait_for_param(page, "degree", expected["degree"])
+        wait_for_param(page, "lam", expected["lam"])
+        current = query(page)
+        assert {k: current[k] for k in ("degree", "basis", "intercept", "lam")} == {
+            k: expected[k] for k in ("degree", "basis", "intercept", "lam")
+        }
+    assert query(page)["view"] == "Bishop's figures"
+    assert page.get_by_test_id("stException").count() == 0
