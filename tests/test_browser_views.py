@@ -74,3 +74,18 @@ def test_preset_buttons_apply_their_settings(page, app_url):
         }
     assert query(page)["view"] == "Bishop's figures"
     assert page.get_by_test_id("stException").count() == 0
+
+
+@pytest.mark.browser
+def test_every_preset_link_opens_and_draws(page, app_url):
+    for preset in PRESETS:
+        page.goto(f"{app_url}/?{urlencode(preset.query('Coefficients'))}")
+        wait_for_rerun(page)
+        page.wait_for_function(
+            f"document.querySelectorAll('{CHART} svg').length >= 2", timeout=30_000
+        )
+        assert page.get_by_test_id("stException").count() == 0, preset.label
+        assert page.get_by_test_id("stAlert").filter(has_text="Link:").count() == 0, preset.label
+        current = query(page)
+        assert current["degree"] == str(preset.settings().degree), preset.label
+        assert current["view"] == (preset.view or "Coefficients"), preset.label
