@@ -772,159 +772,182 @@ with l2_tab:
 
 with geometry_tab:
     if geometry_tab.open:
-        n_weights = model.n_features
-        if n_weights < 2:
-            st.info(
-                "The geometry needs two weights: choose a degree of 2 or more (or 1 with a "
-                "penalised intercept)."
-            )
-        else:
-            labels = list(model.feature_names)
-            ss = st.session_state
-            # The weights chosen for a higher degree may not exist at this one.
-            ss["wi"] = min(ss["wi"], n_weights - 1)
-            ss["wj"] = min(ss["wj"], n_weights - 1)
-            if ss["wi"] == ss["wj"]:
-                ss["wj"] = (ss["wi"] + 1) % n_weights
-            left_col, right_col = st.columns([1, 3])
-            with left_col:
-                options = list(range(n_weights))
-                st.selectbox("Horizontal weight", options, key="wi", format_func=labels.__getitem__)
-                st.selectbox("Vertical weight", options, key="wj", format_func=labels.__getitem__)
-                show_l1 = st.toggle("Show the L1 diamond", key="_l1")
-                st.caption(
-                    "The other weights are held at their ridge values for this λ. Blue: the "
-                    "data term's contours, centred on its minimum (◆). Red: the penalty's "
-                    "circle through the ridge solution (●). Dashed: the ridge path as λ runs "
-                    "from 0 (at ◆) to large (toward 0)."
+        try:
+            n_weights = model.n_features
+            if n_weights < 2:
+                st.info(
+                    "The geometry needs two weights: choose a degree of 2 or more (or 1 with a "
+                    "penalised intercept)."
                 )
-            wi, wj = ss["wi"], ss["wj"]
-            with right_col:
-                if wi == wj:
-                    st.info("Choose two different weights.")
-                else:
-                    descent = get_descent(
-                        data_key, model_settings, settings.lam, settings.optimizer,
-                        settings.penalty, settings.lr, settings.iters,
-                    )  # fmt: skip
-                    frames = lessons.geometry(model, path, i, wi, wj, descent.result.trace)
-                    st.altair_chart(
-                        charts.geometry_chart(frames, labels[wi], labels[wj], show_l1),
-                        width="content",
+            else:
+                labels = list(model.feature_names)
+                ss = st.session_state
+                # The weights chosen for a higher degree may not exist at this one.
+                ss["wi"] = min(ss["wi"], n_weights - 1)
+                ss["wj"] = min(ss["wj"], n_weights - 1)
+                if ss["wi"] == ss["wj"]:
+                    ss["wj"] = (ss["wi"] + 1) % n_weights
+                left_col, right_col = st.columns([1, 3])
+                with left_col:
+                    options = list(range(n_weights))
+                    st.selectbox(
+                        "Horizontal weight", options, key="wi", format_func=labels.__getitem__
                     )
-            st.caption(
-                "Notice: the ridge solution is where a data contour just touches the penalty's "
-                "circle. The circle pulls every weight toward 0 in proportion to its size, so "
-                "L2 shrinks all weights smoothly and rarely makes one exactly 0 (the L1 "
-                "diamond's corners do)."
-            )
+                    st.selectbox(
+                        "Vertical weight", options, key="wj", format_func=labels.__getitem__
+                    )
+                    show_l1 = st.toggle("Show the L1 diamond", key="_l1")
+                    st.caption(
+                        "The other weights are held at their ridge values for this λ. Blue: the "
+                        "data term's contours, centred on its minimum (◆). Red: the penalty's "
+                        "circle through the ridge solution (●). Dashed: the ridge path as λ runs "
+                        "from 0 (at ◆) to large (toward 0)."
+                    )
+                wi, wj = ss["wi"], ss["wj"]
+                with right_col:
+                    if wi == wj:
+                        st.info("Choose two different weights.")
+                    else:
+                        descent = get_descent(
+                            data_key, model_settings, settings.lam, settings.optimizer,
+                            settings.penalty, settings.lr, settings.iters,
+                        )  # fmt: skip
+                        frames = lessons.geometry(model, path, i, wi, wj, descent.result.trace)
+                        st.altair_chart(
+                            charts.geometry_chart(frames, labels[wi], labels[wj], show_l1),
+                            width="content",
+                        )
+                st.caption(
+                    "Notice: the ridge solution is where a data contour just touches the penalty's "
+                    "circle. The circle pulls every weight toward 0 in proportion to its size, so "
+                    "L2 shrinks all weights smoothly and rarely makes one exactly 0 (the L1 "
+                    "diamond's corners do)."
+                )
+        except ValueError as error:  # lessons say why a view cannot be drawn
+            st.info(f"This view cannot be drawn for these settings: {error}")
 
 with bias_tab:
     if bias_tab.open:
-        if not settings.synthetic:
-            st.info(
-                "Bias and variance need the true function and fresh training sets from the "
-                "same source: choose the synthetic dataset."
-            )
-        else:
-            st.slider("Training sets K", *state.INT_BOUNDS["resamples"], key="resamples")
-            resamples = st.session_state["resamples"]
-            result = shared_bias_variance(data_key, model_settings, resamples, i)
-            at = result["at_lambda"].iloc[0]
-            cols = st.columns(5)
-            for col, name in zip(cols, charts.DECOMPOSITION, strict=True):
-                col.metric(name, f"{at[name]:.4f}")
-            fit_col, curve_col = st.columns(2)
-            with fit_col:
-                st.altair_chart(
-                    charts.bias_variance_fits_chart(
-                        result["fits"], result["mean"], result["truth"], domain
-                    ),
-                    width="stretch",
+        try:
+            if not settings.synthetic:
+                st.info(
+                    "Bias and variance need the true function and fresh training sets from the "
+                    "same source: choose the synthetic dataset."
                 )
-            with curve_col:
-                frame = result["decomposition"]
-                noise_level = settings.noise**2
-                top = frame.loc[frame.quantity == "test error", "value"].min()
-                y_max = max(1.0, 3.0 * max(top, noise_level, 1e-3))
-                st.altair_chart(charts.bias_variance_chart(frame, i, y_max), width="stretch")
-            st.caption(
-                f"Notice: {resamples} training sets of {settings.n} points, each fitted at this "
-                "λ. Small λ: the fits differ wildly (variance) but their mean is close to the "
-                "truth (little bias). Large λ: the fits agree (little variance) but are all "
-                "too flat (bias). The test error is bias² + variance + noise (Bishop's "
-                "Figures 3.5 and 3.6); the best λ balances the first two."
-            )
+            else:
+                st.slider("Training sets K", *state.INT_BOUNDS["resamples"], key="resamples")
+                resamples = st.session_state["resamples"]
+                result = shared_bias_variance(data_key, model_settings, resamples, i)
+                at = result["at_lambda"].iloc[0]
+                cols = st.columns(5)
+                for col, name in zip(cols, charts.DECOMPOSITION, strict=True):
+                    col.metric(name, f"{at[name]:.4f}")
+                fit_col, curve_col = st.columns(2)
+                with fit_col:
+                    st.altair_chart(
+                        charts.bias_variance_fits_chart(
+                            result["fits"], result["mean"], result["truth"], domain
+                        ),
+                        width="stretch",
+                    )
+                with curve_col:
+                    frame = result["decomposition"]
+                    noise_level = settings.noise**2
+                    top = frame.loc[frame.quantity == "test error", "value"].min()
+                    y_max = max(1.0, 3.0 * max(top, noise_level, 1e-3))
+                    st.altair_chart(charts.bias_variance_chart(frame, i, y_max), width="stretch")
+                st.caption(
+                    f"Notice: {resamples} training sets of {settings.n} points, each fitted at "
+                    "this λ. Small λ: the fits differ wildly (variance) but their mean is "
+                    "close to the truth (little bias). Large λ: the fits agree (little "
+                    "variance) but are all too flat (bias). The test error is bias² + variance "
+                    "+ noise (Bishop's "
+                    "Figures 3.5 and 3.6); the best λ balances the first two."
+                )
+        except ValueError as error:  # lessons say why a view cannot be drawn
+            st.info(f"This view cannot be drawn for these settings: {error}")
 
 with degree_tab:
     if degree_tab.open:
-        frame = lesson("degree", data_key, model_settings, settings.lam)
-        top = frame.loc[frame["set"] == "train", "rmse"].max()
-        y_max = 2.5 * max(top, 1e-3)
-        st.altair_chart(charts.degree_chart(frame, y_max, settings.degree), width="stretch")
-        st.caption(
-            "Notice: training error only falls as the degree grows; at λ = 0 (dashed) the test "
-            "error falls, then shoots up once the polynomial can chase the noise (Bishop's "
-            "Figure 1.5). With the current λ (solid) high degrees stay usable: the penalty, "
-            "not the degree, controls the complexity."
-        )
+        try:
+            frame = lesson("degree", data_key, model_settings, settings.lam)
+            top = frame.loc[frame["set"] == "train", "rmse"].max()
+            y_max = 2.5 * max(top, 1e-3)
+            st.altair_chart(charts.degree_chart(frame, y_max, settings.degree), width="stretch")
+            st.caption(
+                "Notice: training error only falls as the degree grows; at λ = 0 (dashed) the test "
+                "error falls, then shoots up once the polynomial can chase the noise (Bishop's "
+                "Figure 1.5). With the current λ (solid) high degrees stay usable: the penalty, "
+                "not the degree, controls the complexity."
+            )
+        except ValueError as error:  # lessons say why a view cannot be drawn
+            st.info(f"This view cannot be drawn for these settings: {error}")
 
 with cv_tab:
     if cv_tab.open:
-        st.slider("k of k-fold", *state.INT_BOUNDS["folds"], key="folds")
-        folds = st.session_state["folds"]
-        frame, picks, dof = lesson("cv", data_key, model_settings, folds, settings.seed)
-        if frame.empty:
-            st.info("Cross-validation needs more training points.")
-        else:
-            pick = picks.set_index("kind")
-            y_max = 1.3 * max(
-                float(frame.loc[frame.lam_index == len(LAMBDAS) - 1, "rmse"].max()),
-                float(pick["rmse"].max()),
-            )
-            cols = st.columns(len(pick) + 1)
-            for col, (kind, row) in zip(cols, pick.iterrows(), strict=False):
-                label = "λ of least test error" if kind == "test" else f"λ picked by {kind}"
-                col.metric(label, format_value(row["lam"]), help=f"RMSE {row['rmse']:.4f}")
-            cols[-1].metric("df(λ) here", f"{dof.dof.iloc[i]:.2f}")
-            if "leave-one-out" in pick.index:
-                chosen = float(pick.loc["leave-one-out", "lam"])
-                st.button(
-                    f"Move λ to the leave-one-out pick ({format_value(chosen)})",
-                    on_click=lambda lam=chosen: st.session_state.update(lam=lam),
-                    disabled=chosen == settings.lam,
+        try:
+            st.slider("k of k-fold", *state.INT_BOUNDS["folds"], key="folds")
+            folds = st.session_state["folds"]
+            frame, picks, dof = lesson("cv", data_key, model_settings, folds, settings.seed)
+            if frame.empty:
+                st.info("Cross-validation needs more training points.")
+            else:
+                pick = picks.set_index("kind")
+                y_max = 1.3 * max(
+                    float(frame.loc[frame.lam_index == len(LAMBDAS) - 1, "rmse"].max()),
+                    float(pick["rmse"].max()),
                 )
-            st.altair_chart(charts.cross_validation_chart(frame, i, picks, y_max), width="stretch")
-            st.altair_chart(charts.dof_chart(dof, i), width="stretch")
-            st.caption(
-                "Notice: cross-validation never looks at the test points, yet its curve tracks "
-                "the test error and picks a similar λ. Leave-one-out costs no refitting: one "
-                "SVD gives it for every λ. df(λ), the trace of the hat matrix, counts the "
-                "parameters the fit really uses: all of them at λ = 0, fewer as λ grows."
-            )
+                cols = st.columns(len(pick) + 1)
+                for col, (kind, row) in zip(cols, pick.iterrows(), strict=False):
+                    label = "λ of least test error" if kind == "test" else f"λ picked by {kind}"
+                    col.metric(label, format_value(row["lam"]), help=f"RMSE {row['rmse']:.4f}")
+                cols[-1].metric("df(λ) here", f"{dof.dof.iloc[i]:.2f}")
+                if "leave-one-out" in pick.index:
+                    chosen = float(pick.loc["leave-one-out", "lam"])
+                    st.button(
+                        f"Move λ to the leave-one-out pick ({format_value(chosen)})",
+                        on_click=lambda lam=chosen: st.session_state.update(lam=lam),
+                        disabled=chosen == settings.lam,
+                    )
+                st.altair_chart(
+                    charts.cross_validation_chart(frame, i, picks, y_max), width="stretch"
+                )
+                st.altair_chart(charts.dof_chart(dof, i), width="stretch")
+                st.caption(
+                    "Notice: cross-validation never looks at the test points, yet its curve tracks "
+                    "the test error and picks a similar λ. Leave-one-out costs no refitting: one "
+                    "SVD gives it for every λ. df(λ), the trace of the hat matrix, counts the "
+                    "parameters the fit really uses: all of them at λ = 0, fewer as λ grows."
+                )
+        except ValueError as error:  # lessons say why a view cannot be drawn
+            st.info(f"This view cannot be drawn for these settings: {error}")
 
 with stop_tab:
     if stop_tab.open:
-        stopping = lesson("stopping", data_key, model_settings)
-        st.select_slider("Step t", state.ITERS, key="stop", format_func="{:,}".format)
-        step = st.session_state["stop"]
-        curves, chosen = lessons.early_stopping_fit(model, path, stopping["trace"], step)
-        match_col, fit_col = st.columns(2)
-        with match_col:
-            st.altair_chart(
-                charts.early_stopping_chart(stopping["matches"], chosen["step"]), width="stretch"
+        try:
+            stopping = lesson("stopping", data_key, model_settings)
+            st.select_slider("Step t", state.ITERS, key="stop", format_func="{:,}".format)
+            step = st.session_state["stop"]
+            curves, chosen = lessons.early_stopping_fit(model, path, stopping["trace"], step)
+            match_col, fit_col = st.columns(2)
+            with match_col:
+                st.altair_chart(
+                    charts.early_stopping_chart(stopping["matches"], chosen["step"]),
+                    width="stretch",
+                )
+            with fit_col:
+                points = pd.DataFrame({"x": dataset.x_train, "y": dataset.y_train})
+                st.altair_chart(
+                    charts.early_stopping_fit_chart(curves, points, domain), width="stretch"
+                )
+            st.caption(
+                f"Gradient descent from w = 0 on the unpenalised loss (λ = 0, step 1/L). At step "
+                f"{chosen['step']:,} its weights are nearest the ridge solution for "
+                f"λ = {format_value(chosen['lam'])}. Notice: the longer it runs, the smaller the λ "
+                "it matches (about 1/(2ηt)): stopping early is a regularizer too."
             )
-        with fit_col:
-            points = pd.DataFrame({"x": dataset.x_train, "y": dataset.y_train})
-            st.altair_chart(
-                charts.early_stopping_fit_chart(curves, points, domain), width="stretch"
-            )
-        st.caption(
-            f"Gradient descent from w = 0 on the unpenalised loss (λ = 0, step 1/L). At step "
-            f"{chosen['step']:,} its weights are nearest the ridge solution for "
-            f"λ = {format_value(chosen['lam'])}. Notice: the longer it runs, the smaller the λ "
-            "it matches (about 1/(2ηt)): stopping early is a regularizer too."
-        )
+        except ValueError as error:  # lessons say why a view cannot be drawn
+            st.info(f"This view cannot be drawn for these settings: {error}")
 
 with bishop_tab:
     if bishop_tab.open:

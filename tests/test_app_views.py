@@ -96,3 +96,21 @@ def test_bias_and_variance_explains_itself_for_real_data():
     at = run_page({"view": "Bias and variance", "dataset": "cars"})
     assert_healthy(at)
     assert any("choose the synthetic dataset" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize(
+    ("view", "function"),
+    [
+        ("Geometry", "geometry"),
+        ("Bias and variance", "bias_variance"),
+        ("Early stopping", "early_stopping_fit"),
+    ],
+)
+def test_a_view_that_cannot_be_drawn_says_why(monkeypatch, view, function):
+    def refuse(*args, **kwargs):
+        raise ValueError("the numbers overflow here.")
+
+    monkeypatch.setattr(lessons, function, refuse)
+    at = run_page({"view": view, "seed": "7", "n": "13"})  # settings no cache has seen
+    assert_healthy(at)
+    assert any("cannot be drawn" in i.value and "overflow" in i.value for i in at.info)
