@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test bench lint format clean
+.PHONY: run test test-deploy bench lint format clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,9 +22,15 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	./scripts/ensure-chromium.sh
+	./scripts/ensure-nginx.sh
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
+
+# nginx in front of two app replicas: sticky sessions and failover (docs/deploy.md).
+test-deploy: $(VENV)/.dev
+	./scripts/ensure-nginx.sh
+	$(PY) -m pytest tests/test_deploy.py
 
 bench: $(VENV)/.dev
 	$(PY) -m benchmarks
