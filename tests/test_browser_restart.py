@@ -1,0 +1,76 @@
+"""A server restart mid-lesson (headless Chromium): the page reconnects and shows the same view.
+
+The settings live in the URL, so the new server session rebuilds the page from it: nothing the
+student chose is lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from tests.conftest import IDLE, free_port, start_app, stop_app
+from tests.test_browser_app import (
+    CHART,
+    lam_slider,
+    lam_text,
+    open_page,
+    query,
+    thumb_text,
+    wait_for_param,
+)
+
+APP = "[data-testid=stApp]"
+STATE = "data-test-connection-state"
+
+
+@pytest.mark.browser
+def test_the_page_survives_a_server_restart(page):
+    port = free_port()
+    process, url = start_app(port=port)
+    try:
+        open_page(page, f"{url}/?degree=5&basis=legendre&view=Cross-validation")
+        slider = lam_slider(page)
+        slider.get_by_role("slider").focus()
+        for _ in range(3):
+            page.keyboard.press("End" if _ == 0 else "ArrowLeft")
+        wait_for_param(page, "lam", "6309.57")
+        before = query(page)
+
+        stop_app(process)
+        # The page notices the lost connection and keeps asking for the server ...
+        page.wait_for_selector(f"{APP}:not([{STATE}=CONNECTED])", timeout=30_000)
+        process, _ = start_app(port=port)
+        # ... and once it is back the page reconnects to a new session. The page keeps what it
+        # showed; the next move runs on the new server, which rebuilds every setting from the URL
+        # and the widgets.
+        page.wait_for_selector(f"{APP}[{STATE}=CONNECTED]", timeout=60_000)
+        # On reconnecting the page reruns once on the new server; a key pressed during that run
+        # is lost (as it would be for a student), so let it finish first.
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_selector(f"{APP}[data-test-script-state=running]", timeout=10_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        assert query(page) == before
+        # The slider answers again once the page has settled on the new session (a few seconds
+        # on a loaded machine): press until the address moves, as a student would.
+        for _ in range(20):
+            lam_slider(page).get_by_role("slider").focus()
+            page.keyboard.press("ArrowLeft")
+            with contextlib.suppress(PlaywrightTimeout):
+                wait_for_param(page, "lam", "5011.87", timeout=2_000)
+                break
+        wait_for_param(page, "lam", "5011.87", timeout=30_000)
+        page.wait_for_function(
+            f"document.querySelectorAll('{CHART} svg').length >= 2", timeout=60_000
+        )
+        after = query(page)
+        assert after == {**before, "lam": "5011.87"}
+        assert thumb_text(lam_slider(page)) == lam_text(5011.87)
+        degree = page.get_by_test_id("stSlider").filter(has_text="Polynomial degree")
+        assert degree.get_by_test_id("stSliderThumbValue").inner_text().strip() == "5"
+        assert page.get_by_role("tab", selected=True).inner_text().strip() == "Cross-validation"
+        assert page.get_by_test_id("stException").count() == 0
+    finally:
+        stop_app(process)
