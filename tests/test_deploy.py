@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import concurrent.futures
 import contextlib
 import os
 import re
@@ -582,7 +583,10 @@ async def class_and_failover(deployment, report):
 @pytest.mark.deploy
 def test_sticky_sessions_and_failover_behind_nginx(deployment):
     report = {}
-    asyncio.run(class_and_failover(deployment, report))
+    # In its own thread: Playwright's sync API (the browser tests, same pytest session) keeps an
+    # event loop running in the main thread, where asyncio.run refuses to start another.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, class_and_failover(deployment, report)).result()
     log = deployment.nginx.log()
     report["nginx: refused connections logged"] = log.count("connect() failed")
     report["nginx: replica marked down"] = log.count("upstream server temporarily disabled")
