@@ -131,7 +131,8 @@ def shared_chart_specs(data_key, model_settings):
     return make_chart_specs(shared_dataset(data_key), *shared_model(data_key, model_settings))
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+# A class moves λ over ~100 grid values: runs for each must stay cached (a run is ~50 kB).
+@st.cache_resource(max_entries=512, show_spinner=False)
 def shared_descent(data_key, model_settings, run_settings):
     return make_descent(shared_model(data_key, model_settings)[0], *run_settings)
 

@@ -9,9 +9,9 @@ alternate turns, so machine noise hits both alike, and reported as a ratio.
 
 Phases: the default settings, then the page opened with ``?degree=20&n=1000&iters=20000`` (the
 floor stays as it is); each first visits every λ (fresh servers: gradient descent runs), then
-revisits them (``st.cache_resource`` hits). ``runner.postScriptGC`` (on in Streamlit's defaults;
-``.streamlit/config.toml`` leaves it so) is compared by also running every server with
-``--runner.postScriptGC false``.
+revisits them (``st.cache_resource`` hits). ``runner.postScriptGC`` is compared: every server
+runs with ``--runner.postScriptGC true`` (Streamlit's default) and with ``false`` (what
+``.streamlit/config.toml`` sets).
 
 A page idles ``--think`` seconds (0.1) before each move, as a user looking at the result does.
 A move sent within ~40 ms of the previous reply stalls about 40 ms more: Streamlit's server
@@ -49,8 +49,11 @@ THINK = 0.1
 #: Moves sent the moment the previous reply arrived, to show that stall (0: none).
 RAPID = 10
 GC_CONFIGS = {
-    "default": ("postScriptGC on (Streamlit default, config.toml)", ()),
-    "false": ("--runner.postScriptGC false", ("--runner.postScriptGC", "false")),
+    "default": (
+        "--runner.postScriptGC true (Streamlit's default)",
+        ("--runner.postScriptGC", "true"),
+    ),
+    "false": ("--runner.postScriptGC false (config.toml)", ("--runner.postScriptGC", "false")),
 }
 
 

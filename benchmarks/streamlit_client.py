@@ -58,6 +58,16 @@ ROOT = Path(__file__).resolve().parent.parent
 XSRF_COOKIE = "_streamlit_xsrf"
 _WIDGET_ID = re.compile(r"^\$\$ID-[0-9a-f]+-(?P<key>.+)$")
 _FINISHED = ForwardMsg.ScriptFinishedStatus
+#: Widgets that register a value when drawn (:func:`mount_state`); the rest have no ``set_value``.
+_MOUNTED_KINDS = (
+    "slider",
+    "selectbox",
+    "radio",
+    "number_input",
+    "checkbox",
+    "text_input",
+    "text_area",
+)
 
 
 class ProtocolError(RuntimeError):
@@ -120,6 +130,8 @@ def mount_state(widget, previous):
     proto, kind = widget.proto, widget.kind
     if kind == "tabs":  # registered only once the user picks a tab
         return previous
+    if kind not in _MOUNTED_KINDS:  # buttons (triggers) and the rest: nothing until the user acts
+        return None
     if not proto.set_value and previous is not None:
         return previous
     state = WidgetState(id=widget.id)
