@@ -22,17 +22,7 @@ from regviz.conventions import format_number, format_value, translate
 
 st.set_page_config(page_title="regviz: L2 regularization", page_icon="📉", layout="wide")
 
-VIEWS = (
-    "Coefficients",
-    "Gradient descent",
-    "Where is L2 added?",
-    "Geometry",
-    "Bias and variance",
-    "Error against degree",
-    "Cross-validation",
-    "Early stopping",
-    "Bishop's figures",
-)
+VIEWS = state.VIEWS
 
 
 # ----------------------------------------------------------------------------------------------

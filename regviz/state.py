@@ -55,6 +55,18 @@ CHOICE_LABELS = {
     },
     "penalty": {"l2": "the loss", "decoupled": "the update (decay)"},
 }
+#: The page's tabs, in order: the ``view`` URL parameter names one (the first by default).
+VIEWS = (
+    "Coefficients",
+    "Gradient descent",
+    "Where is L2 added?",
+    "Geometry",
+    "Bias and variance",
+    "Error against degree",
+    "Cross-validation",
+    "Early stopping",
+    "Bishop's figures",
+)
 DATASETS = tuple(CHOICE_LABELS["dataset"])
 FUNCTIONS = CHOICE_LABELS["fn"]
 SPACINGS = tuple(CHOICE_LABELS["spacing"])

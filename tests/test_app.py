@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from regviz import experiments
+from regviz import experiments, state
 from regviz.data import synthetic
 from regviz.state import DEFAULTS, LAMBDA_GRID, parse, to_query
 from tests.conftest import ROOT
 
-VIEWS = ("Coefficients", "Gradient descent", "Where is L2 added?")
+VIEWS = state.VIEWS[:3]  # the dashboard's own views; the intuition views: test_app_views.py
 
 
 def run_page(query=None):

@@ -5,17 +5,10 @@ import pytest
 
 from regviz import experiments, lessons
 from regviz.data import synthetic
-from regviz.state import DEFAULTS, LAMBDA_GRID
+from regviz.state import DEFAULTS, LAMBDA_GRID, VIEWS
 from tests.test_app import assert_healthy, metrics, run_page
 
-NEW_VIEWS = (
-    "Geometry",
-    "Bias and variance",
-    "Error against degree",
-    "Cross-validation",
-    "Early stopping",
-    "Bishop's figures",
-)
+NEW_VIEWS = VIEWS[3:]
 GRID = np.array(LAMBDA_GRID)
 EXTREMES = [
     {},

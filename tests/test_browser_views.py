@@ -7,17 +7,11 @@ from urllib.parse import urlencode
 import pytest
 
 from regviz.state import PRESETS
+from regviz.state import VIEWS as ALL_VIEWS
 from tests.conftest import wait_for_rerun
 from tests.test_browser_app import CHART, query, wait_for_param
 
-VIEWS = [
-    "Geometry",
-    "Bias and variance",
-    "Error against degree",
-    "Cross-validation",
-    "Early stopping",
-    "Bishop's figures",
-]
+VIEWS = ALL_VIEWS[3:]  # the intuition views
 #: Charts each view adds below the fit and error charts (Bishop's figures: a table).
 CHARTS = {
     "Geometry": 1,
