@@ -799,11 +799,8 @@ with geometry_tab:
                     if wi == wj:
                         st.info("Choose two different weights.")
                     else:
-                        descent = get_descent(
-                            data_key, model_settings, settings.lam, settings.optimizer,
-                            settings.penalty, settings.lr, settings.iters,
-                        )  # fmt: skip
-                        frames = lessons.geometry(model, path, i, wi, wj, descent.result.trace)
+                        # The page's own run: the same settings, already computed above.
+                        frames = lessons.geometry(model, path, i, wi, wj, run.result.trace)
                         st.altair_chart(
                             charts.geometry_chart(frames, labels[wi], labels[wj], show_l1),
                             width="content",
