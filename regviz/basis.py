@@ -23,7 +23,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-BASIS_KINDS = ("monomial", "legendre", "raw")
+#: The bases, in the page's order, with the words it shows for each (the library's one list).
+BASIS_LABELS = {"monomial": "monomial tᵏ", "legendre": "Legendre Pₖ(t)", "raw": "raw xᵏ"}
+#: The ``kind`` names: the keys of :data:`BASIS_LABELS`.
+BASIS_KINDS = tuple(BASIS_LABELS)
 
 
 def scale_to_unit_interval(x, data_min, data_max):

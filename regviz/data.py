@@ -20,6 +20,8 @@ __all__ = [
     "DATA_DIR",
     "MAX_BYTES",
     "MAX_ROWS",
+    "TRUE_FUNCTIONS",
+    "TRUE_FUNCTION_LABELS",
     "Bundled",
     "DataError",
     "Dataset",
@@ -43,14 +45,20 @@ def _t(x):
     return 2.0 * np.asarray(x, dtype=np.float64) - 1.0
 
 
-#: The true functions on x in [0, 1] (t = 2x - 1 for the ones defined on [-1, 1]).
-TRUE_FUNCTIONS = {
-    "sin": lambda x: np.sin(2.0 * np.pi * np.asarray(x, dtype=np.float64)),
-    "runge": lambda x: 1.0 / (1.0 + 25.0 * _t(x) ** 2),
-    "cubic": lambda x: 2.0 * _t(x) ** 3 - _t(x),
-    "abs": lambda x: np.abs(_t(x)),
-    "step": lambda x: np.where(_t(x) < 0.0, -0.5, 0.5),
+# The true functions on x in [0, 1] (t = 2x - 1 for the ones defined on [-1, 1]), each with
+# the words the page shows for it: name -> (label, f), in the page's order. One table, so that
+# the functions and their labels cannot disagree.
+_TRUE_FUNCTION_TABLE = {
+    "sin": ("sin 2πx", lambda x: np.sin(2.0 * np.pi * np.asarray(x, dtype=np.float64))),
+    "runge": ("Runge 1/(1+25t²)", lambda x: 1.0 / (1.0 + 25.0 * _t(x) ** 2)),
+    "cubic": ("cubic 2t³ − t", lambda x: 2.0 * _t(x) ** 3 - _t(x)),
+    "abs": ("|t|", lambda x: np.abs(_t(x))),
+    "step": ("step", lambda x: np.where(_t(x) < 0.0, -0.5, 0.5)),
 }
+#: name -> f, vectorised, float64: ``TRUE_FUNCTIONS["sin"](x)``.
+TRUE_FUNCTIONS = {name: f for name, (_, f) in _TRUE_FUNCTION_TABLE.items()}
+#: name -> the words the page shows, in the same order.
+TRUE_FUNCTION_LABELS = {name: label for name, (label, _) in _TRUE_FUNCTION_TABLE.items()}
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,7 +117,10 @@ def synthetic(fn="sin", n=10, noise=0.3, seed=0, spacing="even", n_test=100):
 
 @dataclass(frozen=True)
 class Bundled:
-    """A real dataset in ``data/``: which columns are x and y, and what to say about them."""
+    """A real dataset in ``data/``: which columns are x and y, and what to say about them.
+
+    ``label`` is the dataset selector's words for it; ``title`` heads the page once chosen.
+    """
 
     file: str
     x: str
@@ -118,10 +129,12 @@ class Bundled:
     x_label: str
     y_label: str
     about: str
+    label: str
 
 
 BUNDLED = {
     "cars": Bundled(
+        label="cars: fuel economy vs horsepower",
         file="cars.csv",
         x="horsepower",
         y="mpg",
@@ -132,6 +145,7 @@ BUNDLED = {
         "degree fits it; a high degree on a few cars chases the noise.",
     ),
     "weather": Bundled(
+        label="Seattle: daily high through the year",
         file="seattle_weather.csv",
         x="day_of_year",
         y="temp_max_c",
@@ -142,6 +156,7 @@ BUNDLED = {
         "day-to-day weather as noise.",
     ),
     "motorcycle": Bundled(
+        label="motorcycle crash: acceleration vs time",
         file="motorcycle.csv",
         x="time_ms",
         y="accel_g",

@@ -12,11 +12,18 @@ The module has two layers, as scikit-learn's ``linear_model/_ridge.py`` does: pu
 functions (``ridge_decomposition``, ``ridge_path``, ``gradient_descent``) that the dashboard calls
 directly and caches, and the scikit-learn estimators ``RidgeRegression`` and
 ``GradientDescentRegressor`` on top of them.
+
+Two conventions are written once here and used everywhere: which singular values count
+(:func:`kept_singular_values`, :func:`numerical_rank`) and which alphas are valid
+(:func:`check_alphas`). The optimizers are one registry, :data:`OPTIMIZERS`: adding one is one
+new :class:`Optimizer` entry.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import NamedTuple
@@ -26,7 +33,6 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-OPTIMIZERS = ("gd", "momentum", "nesterov", "adam")
 PENALTIES = ("l2", "decoupled")
 #: Default learning rate for Adam: PyTorch's and Keras's.
 ADAM_DEFAULT_LEARNING_RATE = 1e-3
@@ -43,6 +49,91 @@ class ConditioningWarning(RuntimeWarning):
 
 class DivergenceWarning(ConvergenceWarning):
     """Gradient descent diverged (a step size past the stability limit)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Conventions: which singular values count, which alphas are valid
+# --------------------------------------------------------------------------------------------
+
+
+def kept_singular_values(s, shape, rcond=None):
+    """Which singular values count as non-zero: those above ``rcond * s_max``.
+
+    The cutoff is ``numpy.linalg.lstsq``'s and ``numpy.linalg.matrix_rank``'s: by default
+    ``rcond = max(n_rows, n_cols) * eps``, so a singular value counts when
+
+    ``s_i > max(n_rows, n_cols) * eps * s_max``.
+
+    Below it, ``s_i`` is indistinguishable from rounding error in the matrix's entries. Every
+    rank in this package (:func:`ridge_decomposition`, :func:`quadratic_objective`,
+    :func:`effective_dof`, :func:`loo_errors`) comes from here.
+
+    Parameters
+    ----------
+    s : array of shape (..., q)
+        Singular values (non-negative), of one matrix or of a batch of matrices along the
+        leading axes, as ``numpy.linalg.svd`` returns them.
+    shape : tuple of two ints
+        ``(n_rows, n_cols)`` of each decomposed matrix (not of the batch).
+    rcond : float, optional
+        Relative cutoff; default ``max(shape) * eps``.
+
+    Returns
+    -------
+    ndarray of bool, shape (..., q)
+        True where the singular value counts. None counts when ``s_max = 0``.
+
+    Examples
+    --------
+    >>> kept_singular_values([[2.0, 1e-20, 0.0], [0.0, 0.0, 0.0]], (3, 3))
+    array([[ True, False, False],
+           [False, False, False]])
+    """
+    s = np.asarray(s, dtype=np.float64)
+    if rcond is None:
+        rcond = max(shape) * _EPS
+    s_max = np.max(s, axis=-1, keepdims=True, initial=0.0)
+    return s > rcond * s_max
+
+
+def numerical_rank(s, shape, rcond=None):
+    """The number of singular values that count (:func:`kept_singular_values`).
+
+    Parameters
+    ----------
+    s : array of shape (q,) or (..., q)
+    shape : tuple of two ints
+        ``(n_rows, n_cols)`` of the decomposed matrix.
+    rcond : float, optional
+        Relative cutoff; default ``max(shape) * eps``.
+
+    Returns
+    -------
+    int for a 1-D ``s``; else an int array of shape ``s.shape[:-1]``, one rank per matrix.
+
+    Examples
+    --------
+    >>> numerical_rank([3.0, 1.0, 1e-17], (4, 3))
+    2
+    """
+    counts = np.count_nonzero(kept_singular_values(s, shape, rcond), axis=-1)
+    return int(counts) if np.ndim(counts) == 0 else counts
+
+
+def check_alphas(alphas):
+    """``alphas`` as a 1-D float64 array, or a ValueError unless each is finite and ``>= 0``.
+
+    A scalar gives an array of one alpha.
+
+    Raises
+    ------
+    ValueError
+        "alphas must be a 1-D array of finite numbers >= 0."
+    """
+    alphas = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
+    if alphas.ndim != 1 or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
+        raise ValueError("alphas must be a 1-D array of finite numbers >= 0.")
+    return alphas
 
 
 # --------------------------------------------------------------------------------------------
@@ -90,25 +181,50 @@ def ridge_decomposition(X, y, fit_intercept=True, rcond=None):
     else:
         x_mean, y_mean = np.zeros(X.shape[1]), 0.0
     U, s, Vt = np.linalg.svd(X - x_mean, full_matrices=False)
-    if rcond is None:
-        rcond = max(X.shape) * _EPS
-    rank = int(np.count_nonzero(s > rcond * s[0])) if s.size and s[0] > 0 else 0
+    rank = numerical_rank(s, X.shape, rcond)
     return RidgeDecomposition(x_mean, y_mean, U, s, Vt, U.T @ (y - y_mean), rank)
 
 
-def filter_factors(s, alphas, rank):
-    """``f_i(alpha) = s_i / (s_i^2 + alpha)`` for the kept singular values, 0 for the others.
+def filter_factors(s, alphas, kept):
+    r"""Ridge's filter factors ``f_i(alpha) = s_i / (s_i^2 + alpha)``; 0 for dropped values.
 
-    Returns an array of shape (n_alphas, len(s)).
+    ``w(alpha) = V diag(f(alpha)) U^T y``. Computed as ``1 / (s_i + alpha / s_i)``, not as
+    ``s_i / (s_i^2 + alpha)``: ``s_i^2`` underflows to 0 for ``s_i`` below 1e-162, while
+    ``alpha / s_i`` overflowing to ``inf`` gives the right limit, ``f_i = 0``, without a warning.
+
+    Parameters
+    ----------
+    s : array of shape (q,) or (B, q)
+        Singular values of one matrix, or of a batch of ``B`` matrices (any leading axes).
+    alphas : array of shape (n_alphas,)
+    kept : int, int array of shape (B,), or bool array of shape (B, q)
+        The singular values that count: the first ``kept`` of them (the rank, as
+        :attr:`RidgeDecomposition.rank`), the first ``kept[b]`` of batch ``b``, or a mask (as
+        :func:`kept_singular_values` returns).
+
+    Returns
+    -------
+    ndarray of shape (n_alphas, q), or (B, n_alphas, q) for a batch
+        ``f[..., a, i]`` for ``alphas[a]`` and ``s[..., i]``; identical, number for number,
+        whether ``s`` is passed whole or row by row.
+
+    Examples
+    --------
+    >>> filter_factors([2.0, 1.0, 1e-20], [0.0, 2.0], 2)
+    array([[0.5       , 1.        , 0.        ],
+           [0.33333333, 0.33333333, 0.        ]])
     """
     s = np.asarray(s, dtype=np.float64)
     alphas = np.asarray(alphas, dtype=np.float64).reshape(-1, 1)
-    kept = s[:rank]
-    f = np.zeros((alphas.shape[0], s.shape[0]))
-    # 1 / (s + alpha / s), not s / (s^2 + alpha): s^2 underflows to 0 for s below 1e-162.
+    kept = np.asarray(kept)
+    if kept.dtype == bool:
+        mask = np.broadcast_to(kept, s.shape)
+    else:  # a rank, or one per batch: the leading singular values count
+        mask = np.arange(s.shape[-1]) < kept[..., None]
+    # Dropped values are replaced by 1 so that nothing divides by 0; their factor is set to 0.
+    safe = np.where(mask, s, 1.0)[..., None, :]  # (..., 1, q) against alphas (n_alphas, 1)
     with np.errstate(over="ignore"):  # alpha / s = inf gives the right limit, f = 0
-        f[:, :rank] = 1.0 / (kept + alphas / kept)
-    return f
+        return np.where(mask[..., None, :], 1.0 / (safe + alphas / safe), 0.0)
 
 
 def ridge_path_from_decomposition(dec, alphas):
@@ -138,9 +254,7 @@ def ridge_path(X, y, alphas, fit_intercept=True):
     intercepts : ndarray of shape (n_alphas,)
         Zeros when ``fit_intercept=False``.
     """
-    alphas = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
-    if alphas.ndim != 1 or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
-        raise ValueError("alphas must be a 1-D array of finite numbers >= 0.")
+    alphas = check_alphas(alphas)
     return ridge_path_from_decomposition(ridge_decomposition(X, y, fit_intercept), alphas)
 
 
@@ -235,7 +349,7 @@ def quadratic_objective(X, y, alpha, fit_intercept=True):
     A = np.vstack([Z, np.sqrt(alpha) * np.eye(Z.shape[1])[decay_mask == 1]])
     target = np.r_[y, np.zeros(A.shape[0] - n)]
     U, s, Vt = np.linalg.svd(A, full_matrices=False)
-    rank = int(np.count_nonzero(s > max(A.shape) * _EPS * s[0])) if s.size and s[0] > 0 else 0
+    rank = numerical_rank(s, A.shape)
     theta_star = Vt[:rank].T @ ((U[:, :rank].T @ target) / s[:rank])
     residual = target - A @ theta_star
     return Quadratic(
@@ -252,65 +366,13 @@ def quadratic_objective(X, y, alpha, fit_intercept=True):
     )
 
 
-def stability_limit(optimizer, momentum=0.9):
-    """The largest stable step size, in units of ``1/L``, for the gradient family on a quadratic.
-
-    Plain gradient descent: 2. Heavy ball (``torch.optim.SGD`` with momentum ``mu``):
-    ``2 (1 + mu)``. Nesterov (``torch.optim.SGD(nesterov=True)``): ``2 (1 + mu) / (1 + 2 mu)``.
-    Adam has no such limit (its steps are bounded by the learning rate): ``inf``.
-    """
-    if optimizer == "gd":
-        return 2.0
-    if optimizer == "momentum":
-        return 2.0 * (1.0 + momentum)
-    if optimizer == "nesterov":
-        return 2.0 * (1.0 + momentum) / (1.0 + 2.0 * momentum)
-    return np.inf
-
-
-@dataclass(frozen=True)
-class GDTrace:
-    """Iterates of a gradient-descent run at about 200 log-spaced steps (0, 1, 2, 3, ... final).
-
-    Memory is bounded whatever ``max_iter`` is. ``suboptimality`` is ``J - J*`` and
-    ``distance`` is ``||theta - theta*||`` (``theta = [w, b]``), both exact sums of squares.
-    """
-
-    step: np.ndarray
-    coef: np.ndarray
-    intercept: np.ndarray
-    objective: np.ndarray
-    suboptimality: np.ndarray
-    distance: np.ndarray
-
-
-@dataclass(frozen=True)
-class GDResult:
-    """What :func:`gradient_descent` returns. See :class:`GradientDescentRegressor`."""
-
-    coef: np.ndarray
-    intercept: float
-    n_iter: int
-    loss_curve: np.ndarray
-    converged: bool
-    diverged: bool
-    learning_rate: float
-    lipschitz: float
-    condition_number: float
-    trace: GDTrace
-
-
-def record_steps(max_iter, n_points=200):
-    """The steps a :class:`GDTrace` keeps: all of them up to ``n_points``, else 0 and about
-    ``n_points`` log-spaced steps up to ``max_iter`` (every step at the start, where it matters)."""
-    if max_iter <= n_points:
-        return np.arange(max_iter + 1, dtype=np.int64)
-    grid = np.unique(np.round(np.geomspace(1, max_iter, n_points)).astype(np.int64))
-    return np.r_[0, grid]
+# --------------------------------------------------------------------------------------------
+# Optimizers: one registry
+# --------------------------------------------------------------------------------------------
 
 
 def linear_update_matrix(quad, optimizer, penalty, learning_rate, momentum):
-    """The step of gd, heavy ball or Nesterov as one affine map of the state.
+    """The step of an optimizer of the linear family (gd, heavy ball, Nesterov) as one affine map.
 
     The state is ``[theta, buf, 1]`` (``buf``: the momentum buffer, 0 at the start). Every rule
     of ``torch.optim.SGD`` is affine in it on a quadratic, so one matrix product per step runs
@@ -318,12 +380,29 @@ def linear_update_matrix(quad, optimizer, penalty, learning_rate, momentum):
     ``theta_t`` and ``eta`` the learning rate:
 
     - gradient: ``g = 2 (Z^T Z theta - Z^T y) [+ 2 alpha D theta when penalty="l2"]``
-    - buffer: ``buf <- momentum * buf + g`` (so ``buf = g`` after the first step, no dampening)
-    - direction: ``g`` (gd), ``buf`` (momentum), ``g + momentum * buf`` (Nesterov)
+    - buffer (optimizers that use momentum): ``buf <- momentum * buf + g`` (so ``buf = g``
+      after the first step, no dampening); the others keep ``buf = 0``
+    - direction: :attr:`Optimizer.direction` of ``g``, ``buf`` and ``momentum``: ``g`` (gd),
+      ``buf`` (momentum), ``g + momentum * buf`` (Nesterov)
     - ``penalty="decoupled"``: ``theta <- (1 - 2 eta alpha D) theta`` first (the gradient was
       taken at ``theta_t``, before the decay, as in ``AdamW``); then
       ``theta <- theta - eta * direction``.
+
+    Parameters
+    ----------
+    quad : Quadratic
+    optimizer : str or Optimizer
+        A name in :data:`OPTIMIZERS` whose optimizer has a ``direction`` (not Adam).
+    penalty : {"l2", "decoupled"}
+    learning_rate, momentum : float
+
+    Returns
+    -------
+    ndarray of shape (2 q + 1, 2 q + 1), ``q = len(theta)``
     """
+    rule = _optimizer(optimizer)
+    if rule.direction is None:
+        raise ValueError(f"{rule.name!r} is not an affine update: it has no linear_update_matrix.")
     q = quad.gram.shape[0]
     size = 2 * q + 1
     theta, buf, one = slice(0, q), slice(q, 2 * q), 2 * q
@@ -334,13 +413,12 @@ def linear_update_matrix(quad, optimizer, penalty, learning_rate, momentum):
     grad_rows[:, one] = -2.0 * quad.zty
     if penalty == "l2":
         grad_rows[:, theta] += np.diag(penalty_diag)
-    if optimizer == "gd":
-        buf_rows = np.zeros((q, size))
-        direction = grad_rows
-    else:
+    if rule.uses_momentum:
         buf_rows = grad_rows.copy()
         buf_rows[:, buf] += momentum * np.eye(q)
-        direction = buf_rows if optimizer == "momentum" else grad_rows + momentum * buf_rows
+    else:
+        buf_rows = np.zeros((q, size))
+    direction = rule.direction(grad_rows, buf_rows, momentum)
     keep = np.ones(q) if penalty == "l2" else 1.0 - learning_rate * penalty_diag
     theta_rows = -learning_rate * direction
     theta_rows[:, theta] += np.diag(keep)
@@ -368,8 +446,12 @@ def _run_adam(quad, state, n_steps, first_step, penalty, lr, beta_1, beta_2, eps
     ``theta <- theta (1 - lr 2 alpha D)``; ``m <- beta_1 m + (1 - beta_1) g``;
     ``v <- beta_2 v + (1 - beta_2) g^2``; ``m_hat = m / (1 - beta_1^t)``,
     ``v_hat = v / (1 - beta_2^t)``; ``theta <- theta - lr m_hat / (sqrt(v_hat) + epsilon)``.
-    ``state`` is ``(theta, m, v)``.
+    ``state`` is ``(theta, m, v)``, or None at the start (all zero); steps are numbered from
+    ``first_step`` (1 for the first) for the bias corrections.
     """
+    if state is None:
+        q = quad.gram.shape[0]
+        state = (np.zeros(q), np.zeros(q), np.zeros(q))
     theta, m, v = (a.copy() for a in state)
     penalty_diag = 2.0 * quad.alpha * quad.decay_mask
     two_gram, two_zty = 2.0 * quad.gram, 2.0 * quad.zty
@@ -391,6 +473,327 @@ def _run_adam(quad, state, n_steps, first_step, penalty, lr, beta_1, beta_2, eps
         theta -= lr * m_hat / (np.sqrt(v_hat) + epsilon)
         thetas[i] = theta
     return thetas, (theta, m, v)
+
+
+# What the registry's entries are made of: small named functions (an Optimizer pickles).
+
+
+def _along_gradient(grad_rows, buf_rows, momentum):
+    return grad_rows
+
+
+def _along_buffer(grad_rows, buf_rows, momentum):
+    return buf_rows
+
+
+def _along_gradient_and_buffer(grad_rows, buf_rows, momentum):
+    return grad_rows + momentum * buf_rows
+
+
+def _gd_limit(momentum):
+    # One eigen-direction: theta <- (1 - eta h) theta is stable while |1 - eta h| < 1.
+    return 2.0
+
+
+def _heavy_ball_limit(momentum):
+    # The 2x2 step matrix on one eigen-direction has an eigenvalue -1 at eta h = 2 (1 + mu).
+    return 2.0 * (1.0 + momentum)
+
+
+def _nesterov_limit(momentum):
+    # Likewise at eta h (1 + 2 mu) = 2 (1 + mu).
+    return 2.0 * (1.0 + momentum) / (1.0 + 2.0 * momentum)
+
+
+def _no_limit(momentum):
+    return math.inf
+
+
+def _kappa(condition_number):
+    return condition_number
+
+
+def _sqrt_kappa(condition_number):
+    return math.sqrt(condition_number)
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    r"""One optimizer: its update rule, its stability limit, its speed and how to run it.
+
+    :data:`OPTIMIZERS` holds one per name; :func:`gradient_descent`,
+    :func:`linear_update_matrix`, :func:`stability_limit` and the page read everything about an
+    optimizer from its entry, so adding one is one new entry. An optimizer either belongs to
+    the linear family (``direction`` set: on a quadratic its step is an affine map of
+    ``[theta, buf, 1]``, run as one matrix product per step) or runs its own steps
+    (``step_runner`` set, as Adam).
+
+    Attributes
+    ----------
+    name : str
+        Its key in :data:`OPTIMIZERS`, the ``optimizer=`` argument.
+    label : str
+        The words the page shows for it.
+    rule : str
+        The update rule, for documentation: ``g`` the gradient at ``θ``, ``η`` the learning
+        rate, ``μ`` the momentum.
+    adaptive : bool
+        True when the learning rate is absolute (Adam): not a multiple of ``1/L``, with no
+        stability limit, no rule of thumb for its steps, and its own default rate.
+    uses_momentum : bool
+        Keeps a buffer ``buf <- μ buf + g`` (``torch.optim.SGD`` with momentum).
+    limit : callable, momentum -> float
+        The stability limit in units of ``1/L`` (see :meth:`stability_limit`).
+    steps_per_e_fold : callable, condition number -> float, or None
+        Rule-of-thumb steps that shrink the error by a factor ``e`` at step size ``1/L`` (see
+        :meth:`steps_rule_of_thumb`); None when there is no such rule.
+    rule_of_thumb : str or None
+        That rule in symbols, for the page: ``"κ·ln(1/ε)"``.
+    direction : callable, (grad_rows, buf_rows, momentum) -> rows, or None
+        Linear family: the step's direction as rows of the affine map of ``[theta, buf, 1]``,
+        given the rows that give the gradient ``g`` and the updated buffer
+        (:func:`linear_update_matrix`).
+    step_runner : callable or None
+        Any other optimizer: ``step_runner(quad, state, n_steps, first_step, penalty,
+        learning_rate, beta_1, beta_2, epsilon) -> (thetas, state)``, ``state`` None at the
+        start (``theta = 0``), ``thetas`` of shape (n_steps, q), steps numbered from
+        ``first_step`` (1 for the first).
+    default_rate : float or None
+        The absolute learning rate of ``learning_rate="auto"`` for an adaptive optimizer
+        (the gradient family's is ``1/L``).
+    """
+
+    name: str
+    label: str
+    rule: str
+    adaptive: bool
+    uses_momentum: bool
+    limit: Callable[[float], float]
+    steps_per_e_fold: Callable[[float], float] | None = None
+    rule_of_thumb: str | None = None
+    direction: Callable[[np.ndarray, np.ndarray, float], np.ndarray] | None = None
+    step_runner: Callable[..., tuple] | None = None
+    default_rate: float | None = None
+
+    def __post_init__(self):
+        if (self.direction is None) == (self.step_runner is None):
+            raise ValueError(
+                f"Optimizer {self.name!r}: give exactly one of direction, step_runner."
+            )
+        if self.adaptive and self.default_rate is None:
+            raise ValueError(f"Optimizer {self.name!r}: an adaptive optimizer needs default_rate.")
+
+    def stability_limit(self, momentum=0.9):
+        """The largest stable ``learning_rate * L`` on a quadratic (``L`` its largest curvature).
+
+        Plain gradient descent: 2. Heavy ball (``torch.optim.SGD`` with momentum ``mu``):
+        ``2 (1 + mu)``. Nesterov (``torch.optim.SGD(nesterov=True)``):
+        ``2 (1 + mu) / (1 + 2 mu)``. Adam has no such limit (its steps are bounded by the
+        learning rate): ``inf``.
+        """
+        return self.limit(momentum)
+
+    def absolute_learning_rate(self, setting, lipschitz):
+        """The learning rate a setting means: ``setting / L`` for the gradient family (the page's
+        step size is in units of ``1/L``), ``setting`` itself for an adaptive optimizer.
+
+        ``L = 0`` (a zero gradient everywhere: any step does nothing) gives 1.
+        """
+        if self.adaptive:
+            return float(setting)
+        return setting / lipschitz if lipschitz > 0 else 1.0
+
+    def default_learning_rate(self, lipschitz):
+        """What ``learning_rate="auto"`` means: ``1 / L`` for the gradient family (1 when
+        ``L = 0``), :attr:`default_rate` (:data:`ADAM_DEFAULT_LEARNING_RATE` for Adam) for an
+        adaptive optimizer."""
+        if self.adaptive:
+            return self.default_rate
+        return self.absolute_learning_rate(1.0, lipschitz)
+
+    def steps_rule_of_thumb(self, condition_number, accuracy=1e-6):
+        """Steps that shrink the error by ``accuracy`` at step size ``1/L``, by the classic rule.
+
+        Plain descent: ``kappa * ln(1 / accuracy)``; heavy ball and Nesterov:
+        ``sqrt(kappa) * ln(1 / accuracy)`` (``kappa = L / mu``, the condition number). An
+        infinite ``kappa`` gives ``inf``.
+
+        Returns
+        -------
+        float, or None when the optimizer has no such rule (Adam), so that a caller can show
+        a dash.
+        """
+        if self.steps_per_e_fold is None:
+            return None
+        if not math.isfinite(condition_number):
+            return math.inf
+        return self.steps_per_e_fold(condition_number) * math.log(1.0 / accuracy)
+
+    def start(
+        self, quad, penalty, learning_rate, momentum=0.9, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+    ):
+        """Begin a run from ``theta = 0`` on ``quad``.
+
+        Returns
+        -------
+        advance : callable, ``advance(n_steps, first_step) -> thetas``
+            Runs the next ``n_steps`` steps (``first_step``: the number of the first, from 1)
+            and returns their iterates, shape (n_steps, q). The state carries over between
+            calls.
+        """
+        q = quad.gram.shape[0]
+        if self.direction is not None:
+            step_matrix = linear_update_matrix(quad, self, penalty, learning_rate, momentum)
+            state = np.r_[np.zeros(2 * q), 1.0]
+
+            def advance(n_steps, first_step):
+                nonlocal state
+                thetas, state = _run_linear(step_matrix, state, n_steps, q)
+                return thetas
+
+        else:
+            state = None
+
+            def advance(n_steps, first_step):
+                nonlocal state
+                thetas, state = self.step_runner(
+                    quad,
+                    state,
+                    n_steps,
+                    first_step,
+                    penalty,
+                    learning_rate,
+                    beta_1,
+                    beta_2,
+                    epsilon,
+                )
+                return thetas
+
+        return advance
+
+
+#: Every optimizer by name, in the page's order: gd, momentum, nesterov, adam.
+OPTIMIZERS = {
+    rule.name: rule
+    for rule in (
+        Optimizer(
+            name="gd",
+            label="gradient descent",
+            rule="θ ← θ − η g",
+            adaptive=False,
+            uses_momentum=False,
+            limit=_gd_limit,
+            steps_per_e_fold=_kappa,
+            rule_of_thumb="κ·ln(1/ε)",
+            direction=_along_gradient,
+        ),
+        Optimizer(
+            name="momentum",
+            label="heavy-ball momentum 0.9",
+            rule="buf ← μ buf + g;  θ ← θ − η buf  (torch.optim.SGD, momentum μ)",
+            adaptive=False,
+            uses_momentum=True,
+            limit=_heavy_ball_limit,
+            steps_per_e_fold=_sqrt_kappa,
+            rule_of_thumb="√κ·ln(1/ε)",
+            direction=_along_buffer,
+        ),
+        Optimizer(
+            name="nesterov",
+            label="Nesterov momentum 0.9",
+            rule="buf ← μ buf + g;  θ ← θ − η (g + μ buf)  (torch.optim.SGD, nesterov=True)",
+            adaptive=False,
+            uses_momentum=True,
+            limit=_nesterov_limit,
+            steps_per_e_fold=_sqrt_kappa,
+            rule_of_thumb="√κ·ln(1/ε)",
+            direction=_along_gradient_and_buffer,
+        ),
+        Optimizer(
+            name="adam",
+            label="Adam",
+            rule=(
+                "m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;  "
+                "θ ← θ − η m̂ / (√v̂ + ε), m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ)  (torch.optim.Adam)"
+            ),
+            adaptive=True,
+            uses_momentum=False,
+            limit=_no_limit,
+            step_runner=_run_adam,
+            default_rate=ADAM_DEFAULT_LEARNING_RATE,
+        ),
+    )
+}
+
+
+def _optimizer(optimizer):
+    """The :class:`Optimizer` of a name in :data:`OPTIMIZERS` (or an Optimizer itself)."""
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    _check_choice("optimizer", optimizer, OPTIMIZERS)
+    return OPTIMIZERS[optimizer]
+
+
+def stability_limit(optimizer, momentum=0.9):
+    """The largest stable step size, in units of ``1/L``, for the gradient family on a quadratic.
+
+    Plain gradient descent: 2. Heavy ball (``torch.optim.SGD`` with momentum ``mu``):
+    ``2 (1 + mu)``. Nesterov (``torch.optim.SGD(nesterov=True)``): ``2 (1 + mu) / (1 + 2 mu)``.
+    Adam has no such limit (its steps are bounded by the learning rate): ``inf``. See
+    :meth:`Optimizer.stability_limit`; ``optimizer`` is a name in :data:`OPTIMIZERS`.
+    """
+    return _optimizer(optimizer).stability_limit(momentum)
+
+
+# --------------------------------------------------------------------------------------------
+# Gradient descent: the run and its record
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GDTrace:
+    """Iterates of a gradient-descent run at about 200 log-spaced steps (0, 1, 2, 3, ... final).
+
+    Memory is bounded whatever ``max_iter`` is. ``suboptimality`` is ``J - J*`` and
+    ``distance`` is ``||theta - theta*||`` (``theta = [w, b]``), both exact sums of squares.
+    """
+
+    step: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+    objective: np.ndarray
+    suboptimality: np.ndarray
+    distance: np.ndarray
+
+
+@dataclass(frozen=True)
+class GDResult:
+    """What :func:`gradient_descent` returns. See :class:`GradientDescentRegressor`.
+
+    ``loss_curve`` holds ``J`` at the start and after every step, shape ``(n_iter + 1,)``, or
+    is empty (shape ``(0,)``) when the run was asked not to keep it (``keep_loss_curve=False``);
+    ``trace`` is kept either way.
+    """
+
+    coef: np.ndarray
+    intercept: float
+    n_iter: int
+    loss_curve: np.ndarray
+    converged: bool
+    diverged: bool
+    learning_rate: float
+    lipschitz: float
+    condition_number: float
+    trace: GDTrace
+
+
+def record_steps(max_iter, n_points=200):
+    """The steps a :class:`GDTrace` keeps: all of them up to ``n_points``, else 0 and about
+    ``n_points`` log-spaced steps up to ``max_iter`` (every step at the start, where it matters)."""
+    if max_iter <= n_points:
+        return np.arange(max_iter + 1, dtype=np.int64)
+    grid = np.unique(np.round(np.geomspace(1, max_iter, n_points)).astype(np.int64))
+    return np.r_[0, grid]
 
 
 def _first_run_end(ok, carry, patience):
@@ -425,37 +828,34 @@ def gradient_descent(
     epsilon=1e-8,
     n_iter_no_change=5,
     quad=None,
+    keep_loss_curve=True,
 ):
     """Full-batch iterative minimisation of ridge's objective from ``w = 0, b = 0``.
 
-    See :class:`GradientDescentRegressor` for the parameters. ``quad`` may pass a precomputed
-    :func:`quadratic_objective` of the same ``(X, y, alpha, fit_intercept)``.
+    See :class:`GradientDescentRegressor` for the parameters; ``optimizer`` is a name in
+    :data:`OPTIMIZERS`. ``quad`` may pass a precomputed :func:`quadratic_objective` of the
+    same ``(X, y, alpha, fit_intercept)``. ``keep_loss_curve=False`` leaves
+    ``GDResult.loss_curve`` empty: nothing per step is kept beyond the bounded
+    :class:`GDTrace` (``loss_curve`` costs 8 bytes a step, 800 kB at 100,000 steps).
 
     Returns
     -------
     GDResult
     """
+    rule = _optimizer(optimizer)
     if quad is None:
         quad = quadratic_objective(X, y, alpha, fit_intercept)
     q = quad.gram.shape[0]
     L = quad.lipschitz
-    if not isinstance(learning_rate, str):
-        lr = float(learning_rate)
-    elif optimizer == "adam":
-        lr = ADAM_DEFAULT_LEARNING_RATE
-    else:
-        lr = 1.0 / L if L > 0 else 1.0  # L = 0: the gradient is 0, any step does nothing
-
-    if optimizer == "adam":
-        state = (np.zeros(q), np.zeros(q), np.zeros(q))
-    else:
-        step_matrix = linear_update_matrix(quad, optimizer, penalty, lr, momentum)
-        state = np.r_[np.zeros(2 * q), 1.0]
+    auto = isinstance(learning_rate, str)  # "auto", checked by the estimator
+    lr = rule.default_learning_rate(L) if auto else float(learning_rate)
+    advance = rule.start(quad, penalty, lr, momentum, beta_1, beta_2, epsilon)
 
     keep_steps = record_steps(max_iter)
     kept_thetas = [np.zeros((1, q))]
-    losses = [np.array([quad.optimum + quad.suboptimality(np.zeros(q))[0]])]
-    gap_start = losses[0][0] - quad.optimum
+    start_loss = quad.optimum + quad.suboptimality(np.zeros(q))[0]
+    losses = [np.array([start_loss])] if keep_loss_curve else None
+    gap_start = start_loss - quad.optimum
     divergence_scale = DIVERGENCE_FACTOR * max(gap_start, _EPS * quad.initial, np.finfo(float).tiny)
 
     done, chunk, carry = 0, 64, 0
@@ -464,15 +864,12 @@ def gradient_descent(
     with np.errstate(over="ignore", invalid="ignore"):
         while done < max_iter and not (converged or diverged):
             n_steps = min(chunk, max_iter - done)
-            if optimizer == "adam":
-                thetas, state = _run_adam(
-                    quad, state, n_steps, done + 1, penalty, lr, beta_1, beta_2, epsilon
-                )
-            else:
-                thetas, state = _run_linear(step_matrix, state, n_steps, q)
+            thetas = advance(n_steps, done + 1)
             gaps = quad.suboptimality(thetas)
             bad = ~np.isfinite(gaps) | ~np.all(np.isfinite(thetas), axis=1)
-            if optimizer != "adam":
+            if not rule.adaptive:
+                # Past the stability limit the error grows geometrically: stop long before it
+                # overflows. An adaptive method's steps are bounded by its learning rate.
                 bad |= gaps > divergence_scale
             stop = n_steps
             if bad.any():
@@ -488,13 +885,14 @@ def gradient_descent(
             steps = np.arange(done + 1, done + stop + 1)
             kept = np.isin(steps, keep_steps)
             kept_thetas.append(thetas[:stop][kept])
-            losses.append(quad.optimum + gaps[:stop])
+            if keep_loss_curve:
+                losses.append(quad.optimum + gaps[:stop])
             if stop:
                 previous_gap, last_theta = gaps[stop - 1], thetas[stop - 1]
             done += stop
             chunk = min(2 * chunk, 4096)
 
-    loss_curve = np.concatenate(losses)
+    loss_curve = np.concatenate(losses) if keep_loss_curve else np.empty(0)
     kept_thetas = np.concatenate(kept_thetas)
     record = keep_steps[keep_steps <= done]
     if record[-1] != done:
@@ -552,8 +950,9 @@ def _check_real(name, value, low=None, high=None, low_open=False):
 
 
 def _check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {choices}, got {value!r}.")
+    """Raise a ValueError listing the names in ``choices`` (a tuple, or a registry's keys)."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}.")
 
 
 class RidgeRegression(RegressorMixin, BaseEstimator):
@@ -625,6 +1024,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):
     fit_intercept : bool, default=True
         The intercept is never penalised or decayed.
     optimizer : {"gd", "momentum", "nesterov", "adam"}, default="gd"
+        A name in :data:`OPTIMIZERS`, whose :class:`Optimizer` entry holds its rule.
         ``"gd"``: ``theta <- theta - lr g``. ``"momentum"`` and ``"nesterov"``: the rules of
         ``torch.optim.SGD`` (buffer ``buf <- momentum buf + g``, starting at the first gradient,
         no dampening; step ``buf``, or ``g + momentum buf`` for Nesterov). ``"adam"``: the rule of
@@ -783,13 +1183,6 @@ def divergence_message(result, limit):
 # --------------------------------------------------------------------------------------------
 
 
-def _check_alphas(alphas):
-    alphas = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
-    if alphas.ndim != 1 or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
-        raise ValueError("alphas must be a 1-D array of finite numbers >= 0.")
-    return alphas
-
-
 def _check_design(X, y=None, min_samples=1):
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2:
@@ -835,11 +1228,6 @@ class _Centring(NamedTuple):
         return np.concatenate([top, B]) - np.multiply.outer(self.v, self.scale * (self.v[1:] @ B))
 
 
-def _rank(s, shape):
-    """Singular values kept: above ``max(shape) * eps * s_max``, as :func:`ridge_decomposition`."""
-    return int(np.count_nonzero(s > max(shape) * _EPS * s[0])) if s.size and s[0] > 0 else 0
-
-
 def _centred_design(X, fit_intercept):
     """``(X_tilde, centring)``: ``X`` itself, or ``Q2^T X`` when the intercept is fitted."""
     if not fit_intercept:
@@ -881,11 +1269,11 @@ def effective_dof(X, alphas, fit_intercept=True):
     >>> effective_dof(X, [0.0, 2.0, 1e300])
     array([2. , 1.5, 1. ])
     """
-    alphas = _check_alphas(alphas)
+    alphas = check_alphas(alphas)
     X, _ = _check_design(X)
     X_tilde, _ = _centred_design(X, fit_intercept)
     s = np.linalg.svd(X_tilde, compute_uv=False)
-    kept = s[: _rank(s, X.shape)]
+    kept = s[: numerical_rank(s, X.shape)]
     # s^2 / (s^2 + alpha) = 1 / (1 + (alpha / s) / s): no overflow or underflow of s^2.
     with np.errstate(over="ignore"):
         fractions = 1.0 / (1.0 + (alphas[:, None] / kept) / kept)
@@ -957,12 +1345,12 @@ def loo_errors(X, y, alphas, fit_intercept=True):
     >>> loo_errors(np.array([[0.0], [1.0]]), np.array([1.0, 3.0]), [0.0, 1.0])
     array([4., 4.])
     """
-    alphas = _check_alphas(alphas)
+    alphas = check_alphas(alphas)
     X, y = _check_design(X, y, min_samples=2)
     X_tilde, centring = _centred_design(X, fit_intercept)
     y_tilde = y if centring is None else centring.reduce(y - y.mean())
     W, s, _ = np.linalg.svd(X_tilde, full_matrices=True)
-    rank = _rank(s, X.shape)
+    rank = numerical_rank(s, X.shape)
     s = s[:rank]
     coords = W.T @ y_tilde
     lift = (lambda B: B) if centring is None else centring.lift

@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 from sklearn.linear_model import Ridge
 
 from regviz import ConditioningWarning, PolynomialBasis, RidgeRegression, ridge_path
-from regviz.solvers import effective_condition_number, ridge_decomposition
+from regviz.solvers import (
+    check_alphas,
+    effective_condition_number,
+    filter_factors,
+    kept_singular_values,
+    numerical_rank,
+    quadratic_objective,
+    ridge_decomposition,
+)
 
 SHAPES = [(30, 5), (10, 10), (8, 20), (200, 3), (3, 1), (50, 40)]
 
@@ -166,3 +174,87 @@ def test_decomposition_rank_cut_like_lstsq():
     X = np.c_[np.ones(5), np.ones(5) * (1 + 1e-17), np.arange(5.0)]
     dec = ridge_decomposition(X, np.arange(5.0), fit_intercept=False)
     assert dec.rank == np.linalg.matrix_rank(X)
+
+
+# --------------------------------------------------------------------------------------------
+# The rank rule, the alpha check and the filter factors, on their own
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("n", "p"), [*SHAPES, (7, 7)])
+def test_numerical_rank_is_matrix_rank(n, p):
+    """numpy's matrix_rank counts ``s > max(n, p) eps s_max`` too: the same rule."""
+    X, _ = _data(n, p, seed=3)
+    X[:, -1] = X[:, 0] * (1 + 1e-17)  # a column equal to another: rank one less (when p > 1)
+    s = np.linalg.svd(X, compute_uv=False)
+    assert numerical_rank(s, X.shape) == np.linalg.matrix_rank(X)
+    assert isinstance(numerical_rank(s, X.shape), int)
+
+
+def test_the_rank_rule_is_used_by_every_decomposition():
+    X = np.c_[np.ones(6), np.arange(6.0), np.arange(6.0) * 2]  # rank 2
+    y = np.arange(6.0) ** 2
+    assert ridge_decomposition(X, y, fit_intercept=False).rank == 2
+    assert quadratic_objective(X, y, 0.0, fit_intercept=False).rank == 2
+    assert quadratic_objective(X, y, 1.0, fit_intercept=False).rank == 3  # the penalty's rows
+
+
+def test_kept_singular_values_batched_and_edge_cases():
+    s = np.array([[3.0, 1.0, 1e-17, 0.0], [0.0, 0.0, 0.0, 0.0], [1e-300, 1e-320, 0.0, 0.0]])
+    kept = kept_singular_values(s, (5, 4))
+    expected = [[True, True, False, False], [False] * 4, [True, False, False, False]]
+    np.testing.assert_array_equal(kept, expected)
+    np.testing.assert_array_equal(numerical_rank(s, (5, 4)), [2, 0, 1])
+    for row, mask in zip(s, kept, strict=True):  # row by row, the same
+        np.testing.assert_array_equal(kept_singular_values(row, (5, 4)), mask)
+        assert numerical_rank(row, (5, 4)) == mask.sum()
+    assert numerical_rank(np.zeros(0), (3, 0)) == 0
+    assert kept_singular_values(np.zeros((2, 0)), (3, 0)).shape == (2, 0)
+    assert numerical_rank([1.0, 1e-3], (2, 2), rcond=1e-2) == 1  # a looser cutoff
+
+
+def test_check_alphas():
+    np.testing.assert_array_equal(check_alphas(0.5), [0.5])
+    checked = check_alphas([0, 1, 2])
+    assert checked.dtype == np.float64
+    assert checked.ndim == 1
+    for bad in ([-1.0], [np.inf], [np.nan], [[1.0, 2.0]]):
+        with pytest.raises(ValueError, match="alphas must be a 1-D array of finite numbers >= 0"):
+            check_alphas(bad)
+    with pytest.raises(ValueError, match="alphas must be a 1-D array of finite numbers >= 0"):
+        ridge_path(np.eye(3), np.ones(3), [-1.0])
+
+
+def test_filter_factors_by_hand():
+    f = filter_factors([2.0, 1.0, 0.5], [0.0, 1.0], 2)
+    np.testing.assert_allclose(f, [[0.5, 1.0, 0.0], [0.4, 0.5, 0.0]], rtol=1e-15)
+    assert filter_factors([2.0], [1.0], 1).shape == (1, 1)
+    assert filter_factors(np.zeros(0), [1.0, 2.0], 0).shape == (2, 0)
+
+
+def test_filter_factors_batched_equal_row_by_row():
+    """s of shape (B, q) with a kept mask, or one rank per batch: each row is the 1-D result,
+    number for number, with no warning where alpha / s overflows or s^2 would underflow."""
+    rng = np.random.default_rng(0)
+    s = -np.sort(-rng.uniform(0.1, 10.0, size=(6, 5)), axis=1)
+    s[1, 3:] = 0.0  # rank 3
+    s[2] = 0.0  # rank 0
+    s[3] = [1e-170, 1e-171, 1e-180, 1e-200, 0.0]  # s^2 underflows; alpha / s overflows
+    s[4] = [1e-290, 1e-295, 1e-300, 1e-320, 0.0]  # tiny throughout, the last below the rule
+    alphas = np.array([0.0, 1e-300, 1e-8, 1.0, 1e300])
+    kept = kept_singular_values(s, (5, 5))
+    ranks = kept.sum(axis=1)
+    np.testing.assert_array_equal(ranks, [5, 3, 0, 3, 3, 5])
+    with np.errstate(all="raise"):  # no overflow, divide or invalid warning escapes
+        by_mask = filter_factors(s, alphas, kept)
+        by_rank = filter_factors(s, alphas, ranks)
+        rows = np.stack([filter_factors(s_b, alphas, r) for s_b, r in zip(s, ranks, strict=True)])
+    assert by_mask.shape == (6, 5, 5)
+    np.testing.assert_array_equal(by_mask, rows)
+    np.testing.assert_array_equal(by_rank, rows)
+    assert np.all(np.isfinite(rows))
+    assert np.all(rows[~np.broadcast_to(kept[:, None, :], rows.shape)] == 0.0)
+    # The formula where it is computable directly: s / (s^2 + alpha) on the well-scaled rows.
+    np.testing.assert_allclose(rows[0], s[0] / (s[0] ** 2 + alphas[:, None]), rtol=1e-15)
+    np.testing.assert_array_equal(rows[3:5, -1], 0.0)  # alpha / s = inf: f = 0, its limit
+    np.testing.assert_allclose(rows[3, 0, :3], 1.0 / s[3, :3], rtol=1e-15)  # alpha = 0: 1 / s
