@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from benchmarks.streamlit_client import StreamlitServer, StreamlitSession
-from regviz.state import LAMBDA_GRID
+from regviz.settings import LAMBDA_GRID
 
 APP = "app.py"
 FLOOR = "benchmarks/floor_app.py"

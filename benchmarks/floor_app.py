@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from regviz.state import LAMBDA_GRID
+from regviz.settings import LAMBDA_GRID
 
 lam = st.select_slider("λ", LAMBDA_GRID, key="lam")
 x = np.linspace(0, 2 * np.pi, 200)

@@ -8,18 +8,24 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regviz import charts, experiments
+from regviz.charts.coefficients import coefficient_path_chart
+from regviz.charts.common import compile_spec, with_state
+from regviz.charts.descent import descent_chart, step_size_chart
+from regviz.charts.error import error_chart
+from regviz.charts.fit import fit_chart
+from regviz.compute.descent import descent_frame, run_descent
+from regviz.compute.model import GRID_POINTS, build_model, curve_column, ridge_along_path, y_domain
 from regviz.data import synthetic
-from regviz.state import LAMBDA_GRID
+from regviz.settings import LAMBDA_GRID
 
 GRID = np.array(LAMBDA_GRID)
 
 
 @pytest.fixture(scope="module")
 def fitted():
-    model = experiments.build_model(synthetic(), 9, "monomial")
-    path = experiments.ridge_along_path(model, GRID)
-    run = experiments.run_descent(model, 1e-3, "gd", "l2", 1.0, 1000)
+    model = build_model(synthetic(), 9, "monomial")
+    path = ridge_along_path(model, GRID)
+    run = run_descent(model, 1e-3, "gd", "l2", 1.0, 1000)
     return model, path, run
 
 
@@ -41,9 +47,7 @@ def _fit(fitted, index):
     points = pd.DataFrame({"x": model.x_grid[:3], "y": [0.0, 1.0, 2.0], "series": "test points"})
     truth = pd.DataFrame({"x": model.x_grid, "y": model.truth_grid})
     curve = pd.DataFrame({"x": model.x_grid, "y": run.curve})
-    return charts.fit_chart(
-        path.curves_frame, points, truth, curve, index, experiments.y_domain(model)
-    )
+    return fit_chart(path.curves_frame, points, truth, curve, index, y_domain(model))
 
 
 def test_fit_chart_holds_every_lambda_and_marks_the_current_one(fitted):
@@ -53,8 +57,8 @@ def test_fit_chart_holds_every_lambda_and_marks_the_current_one(fitted):
     # parameter names.
     wide = [rows for rows in spec["datasets"].values() if rows and "c0" in rows[0]]
     assert len(wide) == 1
-    assert len(wide[0]) == experiments.GRID_POINTS
-    assert set(wide[0][0]) == {"x", *(experiments.curve_column(k) for k in range(len(GRID)))}
+    assert len(wide[0]) == GRID_POINTS
+    assert set(wide[0][0]) == {"x", *(curve_column(k) for k in range(len(GRID)))}
     calculated = [t for layer in spec["layer"] for t in layer.get("transform", [])]
     assert {"calculate": "datum['c' + lam_index]", "as": "y"} in calculated
 
@@ -62,8 +66,8 @@ def test_fit_chart_holds_every_lambda_and_marks_the_current_one(fitted):
 def test_compiled_spec_names_its_data_and_takes_state(fitted):
     model, path, run = fitted
     placeholder = alt.NamedData(name="descent")
-    template = charts.compile_spec(
-        charts.fit_chart(path.curves_frame, _points(model), None, placeholder, 0, (-2.0, 2.0))
+    template = compile_spec(
+        fit_chart(path.curves_frame, _points(model), None, placeholder, 0, (-2.0, 2.0))
     )
     assert "config" not in template
     assert any(frame is path.curves_frame for frame in template["datasets"].values())
@@ -73,13 +77,13 @@ def test_compiled_spec_names_its_data_and_takes_state(fitted):
     before = json.dumps(template, default=id, sort_keys=True)
 
     curve = pd.DataFrame({"x": model.x_grid, "y": run.curve})
-    spec = charts.with_state(template, 42, descent=curve)
+    spec = with_state(template, 42, descent=curve)
     assert _lam_param(spec) == [{"name": "lam_index", "value": 42}]
     assert spec["datasets"]["descent"] is curve
     assert json.dumps(template, default=id, sort_keys=True) == before  # the cached one is intact
     assert _lam_param(template)[0]["value"] == 0
     # The rest is exactly the chart Altair builds at that λ.
-    direct = _spec(charts.fit_chart(path.curves_frame, _points(model), None, curve, 42, (-2, 2)))
+    direct = _spec(fit_chart(path.curves_frame, _points(model), None, curve, 42, (-2, 2)))
     for ours, theirs in zip(spec["layer"], direct["layer"], strict=True):
         assert {k: v for k, v in ours.items() if k != "data"} == {
             k: v for k, v in theirs.items() if k != "data"
@@ -102,20 +106,20 @@ def test_changing_lambda_changes_only_the_parameter(fitted):
 def test_error_chart(fitted):
     _, path, _ = fitted
     gd = pd.DataFrame({"position": [-3.0, -3.0], "rmse": [0.1, 0.3], "set": ["train", "test"]})
-    spec = _spec(charts.error_chart(path.errors_frame, 90, path.best_test_index, gd, 1.5))
+    spec = _spec(error_chart(path.errors_frame, 90, path.best_test_index, gd, 1.5))
     assert _lam_param(spec)[0]["value"] == 90
 
 
 def test_coefficient_path_chart(fitted):
     _, path, _ = fitted
-    spec = _spec(charts.coefficient_path_chart(path.coefs_frame, 5))
+    spec = _spec(coefficient_path_chart(path.coefs_frame, 5))
     assert _lam_param(spec)[0]["value"] == 5
 
 
 def test_descent_chart_is_log_log(fitted):
     *_, run = fitted
-    frame = experiments.descent_frame(run)
-    spec = _spec(charts.descent_chart(frame, "J − J*", "J − J*"))
+    frame = descent_frame(run)
+    spec = _spec(descent_chart(frame, "J − J*", "J − J*"))
     for layer in spec["layer"]:
         assert layer["encoding"]["x"]["scale"]["type"] == "log"
         assert layer["encoding"]["y"]["scale"]["type"] == "log"
@@ -123,7 +127,7 @@ def test_descent_chart_is_log_log(fitted):
 
 @pytest.mark.parametrize(("step", "limit"), [(1.0, 2.0), (4.0, 2.0), (0.05, 3.8)])
 def test_step_size_chart(step, limit):
-    spec = _spec(charts.step_size_chart(step, limit))
+    spec = _spec(step_size_chart(step, limit))
     text = json.dumps(spec)
     assert str(step) in text
     assert str(limit) in text
@@ -134,11 +138,11 @@ def test_step_size_chart(step, limit):
 
 def test_extreme_settings_give_finite_chart_data():
     """Raw basis, degree 30, λ = 0 on 12 points: ill-conditioned, yet every number is finite."""
-    model = experiments.build_model(synthetic(n=12), 30, "raw")
-    path = experiments.ridge_along_path(model, GRID)
-    _spec(charts.coefficient_path_chart(path.coefs_frame, 0))
+    model = build_model(synthetic(n=12), 30, "raw")
+    path = ridge_along_path(model, GRID)
+    _spec(coefficient_path_chart(path.coefs_frame, 0))
     _spec(
-        charts.error_chart(
+        error_chart(
             path.errors_frame,
             0,
             path.best_test_index,

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from sklearn.linear_model import SGDRegressor
 
 from regviz import RidgeRegression
-from regviz.conventions import Convention, format_value, translate
+from regviz.compute.conventions import Convention, translate
+from regviz.text import format_value
 
 LAMS = [0.0, 1e-3, 0.5, 10.0]
 RTOL = 1e-12  # gradient norm at (w*, b*) relative to its norm at (0, 0); measured <= 1e-14

@@ -659,3 +659,21 @@ def test_spreadsheet_exports_round_trip(table, style, header, quote_all, newline
     )
     assert list(df.columns) == expected
     np.testing.assert_array_equal(df.to_numpy(), np.array(values))
+
+
+def test_an_unforeseen_failure_is_a_data_error_and_is_logged(monkeypatch, caplog):
+    """The reader's one catch-all keeps its contract (only DataError leaves it) and leaves the
+    bug it wrapped in the log, with its traceback."""
+    import logging
+
+    from regviz import csv_reader
+
+    def unforeseen(text, encoding):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(csv_reader, "_parse", unforeseen)
+    with caplog.at_level(logging.ERROR, logger="regviz.csv_reader"), pytest.raises(DataError):
+        read_csv(b"x,y\n1,2\n3,4\n")
+    assert any(record.exc_info and record.exc_info[0] is KeyError for record in caplog.records), (
+        caplog.records
+    )

@@ -9,8 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from regviz import data, experiments
-from regviz.state import LAMBDA_GRID
+from regviz import data
+from regviz.compute.descent import run_descent
+from regviz.compute.model import build_model, degeneracies, ridge_along_path
+from regviz.settings import LAMBDA_GRID
 
 GRID = np.array(LAMBDA_GRID)
 
@@ -71,8 +73,8 @@ def test_each_bundled_dataset_splits_and_fits(key):
     assert split == pairs
     assert np.all(np.diff(dataset.x_train) >= 0)
     assert dataset.x_label == info.x_label
-    model = experiments.build_model(dataset, 9, "legendre")
-    path = experiments.ridge_along_path(model, GRID)
+    model = build_model(dataset, 9, "legendre")
+    path = ridge_along_path(model, GRID)
     assert np.isfinite(path.train_rmse).all()
     assert np.isfinite(path.test_rmse).all()
     assert path.best_test_index is not None
@@ -89,7 +91,7 @@ def test_the_split_is_seeded():
 
 def test_the_basis_is_scaled_by_the_training_points_only():
     dataset = data.bundled("cars", 0.5, seed=3)
-    model = experiments.build_model(dataset, 1, "monomial")
+    model = build_model(dataset, 1, "monomial")
     t_train = model.phi_train[:, 0]
     assert t_train.min() == -1.0
     assert t_train.max() == 1.0
@@ -104,8 +106,8 @@ def test_the_basis_is_scaled_by_the_training_points_only():
 def test_real_data_overfit_at_lambda_zero_as_documented(key, fraction, degree, ratio):
     """What data/README.md promises (monomial basis, seed 0): λ = 0 overfits, a λ > 0 is best."""
     dataset = data.bundled(key, fraction, seed=0)
-    model = experiments.build_model(dataset, degree, "monomial")
-    path = experiments.ridge_along_path(model, GRID)
+    model = build_model(dataset, degree, "monomial")
+    path = ridge_along_path(model, GRID)
     best = path.best_test_index
     assert 0 < best < len(GRID) - 1
     assert path.test_rmse[0] > ratio * path.test_rmse[best]
@@ -144,29 +146,29 @@ def _model(x, y, degree=3, intercept="free", basis="monomial"):
     dataset = data.Dataset(
         np.asarray(x, float), np.asarray(y, float), np.zeros(0), np.zeros(0), name="t"
     )
-    return experiments.build_model(dataset, degree, basis, intercept)
+    return build_model(dataset, degree, basis, intercept)
 
 
 def _kinds(model):
-    return {kind for kind, _ in experiments.degeneracies(model)}
+    return {kind for kind, _ in degeneracies(model)}
 
 
 def test_two_points_no_test_set():
     model = _model([0.0, 1.0], [1.0, 3.0], degree=5)
-    path = experiments.ridge_along_path(model, GRID)
+    path = ridge_along_path(model, GRID)
     assert _kinds(model) == {"two_points", "no_test", "interpolates"}
     assert path.best_test_index is None
     assert np.isnan(path.test_rmse).all()
     assert set(path.errors_frame["set"]) == {"train"}  # charts get no NaN
     assert path.train_rmse[0] == pytest.approx(0.0, abs=1e-12)
-    run = experiments.run_descent(model, 0.0, iters=5000)
+    run = run_descent(model, 0.0, iters=5000)
     assert np.isnan(run.test_rmse)
     assert np.isfinite(run.train_rmse)
 
 
 def test_constant_x_gives_the_mean():
     model = _model([2.0, 2.0, 2.0, 2.0], [1.0, 2.0, 3.0, 6.0], degree=4)
-    path = experiments.ridge_along_path(model, GRID)
+    path = ridge_along_path(model, GRID)
     assert "constant_x" in _kinds(model)
     np.testing.assert_allclose(path.curves, 3.0, atol=1e-12)  # every λ: the mean of y
     assert np.isfinite(path.curves_frame.drop(columns="x").to_numpy()).all()
@@ -174,7 +176,7 @@ def test_constant_x_gives_the_mean():
 
 def test_constant_y_is_fitted_exactly_with_zero_weights():
     model = _model([0.0, 1.0, 2.0, 5.0], [4.0, 4.0, 4.0, 4.0], degree=6)
-    path = experiments.ridge_along_path(model, GRID)
+    path = ridge_along_path(model, GRID)
     assert "constant_y" in _kinds(model)
     np.testing.assert_allclose(path.coefs, 0.0, atol=1e-12)
     np.testing.assert_allclose(path.train_rmse, 0.0, atol=1e-12)
@@ -184,7 +186,7 @@ def test_duplicate_x_at_lambda_zero_is_the_least_norm_least_squares_fit():
     x = np.array([0.0, 0.0, 1.0, 1.0, 2.0, 3.0])
     y = np.array([1.0, 3.0, 0.0, 2.0, 5.0, 4.0])
     model = _model(x, y, degree=5)  # 5 weights + intercept, 4 distinct x
-    path = experiments.ridge_along_path(model, GRID)
+    path = ridge_along_path(model, GRID)
     assert {"duplicate_x", "interpolates"} <= _kinds(model)
     # Independent reference: the pseudo-inverse of the centred design.
     phi = model.phi_train
@@ -215,16 +217,16 @@ def test_any_table_gives_finite_fits_or_a_data_error(xs, seed, degree, basis, fr
     table = pd.DataFrame({"x": xs, "y": ys})
     try:
         dataset = data.from_table(table, "x", "y", fraction, seed)
-        model = experiments.build_model(dataset, degree, basis)
+        model = build_model(dataset, degree, basis)
     except data.DataError:
         return
-    path = experiments.ridge_along_path(model, GRID)
+    path = ridge_along_path(model, GRID)
     assert np.isfinite(path.train_rmse).all()
     assert np.isfinite(path.errors_frame["rmse"]).all()
     assert np.isfinite(path.curves_frame.to_numpy()).all()
     assert np.isfinite(path.coefs_frame["value"]).all()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a diverging run warns; the page shows its flags
-        run = experiments.run_descent(model, GRID[seed % len(GRID)], iters=50)
+        run = run_descent(model, GRID[seed % len(GRID)], iters=50)
     assert np.isfinite(run.train_rmse)
     assert np.isfinite(run.curve).all()

@@ -9,9 +9,28 @@ import pytest
 from scipy.stats import spearmanr
 from sklearn.linear_model import Ridge
 
-from regviz import PolynomialBasis, RidgeRegression, data, experiments, lessons
+from regviz import PolynomialBasis, RidgeRegression, data
+from regviz.compute.bias_variance import (
+    BIAS_VARIANCE_QUANTITIES,
+    bias_variance,
+    fits_at,
+    resample,
+)
+from regviz.compute.common import lambda_position
+from regviz.compute.degree import error_against_degree
+from regviz.compute.descent import run_descent
+from regviz.compute.early_stopping import (
+    GD_SERIES,
+    RIDGE_SERIES,
+    early_stopping,
+    early_stopping_fit,
+    gd_closed_form,
+    gd_filter_factors,
+)
+from regviz.compute.geometry import geometry
+from regviz.compute.model import build_model, ridge_along_path
+from regviz.settings import DEFAULTS, LAMBDA_GRID
 from regviz.solvers import filter_factors, ridge_path
-from regviz.state import DEFAULTS, LAMBDA_GRID
 
 GRID = np.array(LAMBDA_GRID)
 
@@ -87,9 +106,9 @@ def data_term(A, r, wi, wj):
     ],
 )
 def test_geometry_tangency_and_level_sets(basis, intercept, lam_index, i, j):
-    model = experiments.build_model(bishop(), 9, basis, intercept)
-    path = experiments.ridge_along_path(model, GRID)
-    views = lessons.geometry(model, path, lam_index, i, j)
+    model = build_model(bishop(), 9, basis, intercept)
+    path = ridge_along_path(model, GRID)
+    views = geometry(model, path, lam_index, i, j)
     for name, columns in GEOMETRY_COLUMNS.items():
         assert_frame(views[name], columns)
     lam = GRID[lam_index]
@@ -139,7 +158,7 @@ def test_geometry_tangency_and_level_sets(basis, intercept, lam_index, i, j):
 
     # The path, and the window (square) holding origin, circle, solution and centre.
     np.testing.assert_array_equal(views["path"][["wi", "wj"]].to_numpy(), path.coefs[:, [i, j]])
-    np.testing.assert_array_equal(views["path"]["position"], experiments.lambda_position(GRID))
+    np.testing.assert_array_equal(views["path"]["position"], lambda_position(GRID))
     win = views["window"].iloc[0]
     assert win.wi_max - win.wi_min == pytest.approx(win.wj_max - win.wj_min)
     radius = np.sqrt(radius2)
@@ -155,9 +174,9 @@ def test_geometry_tangency_and_level_sets(basis, intercept, lam_index, i, j):
 def test_geometry_at_lambda_zero_the_solution_is_the_centre():
     """At λ = 0 the solution minimises the data term: no ellipse through it, the levels then
     come from the origin's excess (the largest passes through the origin)."""
-    model = experiments.build_model(bishop(n=30), 5, "legendre", "free")
-    path = experiments.ridge_along_path(model, GRID)
-    views = lessons.geometry(model, path, 0, 1, 2)
+    model = build_model(bishop(n=30), 5, "legendre", "free")
+    path = ridge_along_path(model, GRID)
+    views = geometry(model, path, 0, 1, 2)
     sol, centre = views["solution"].iloc[0], views["centre"].iloc[0]
     np.testing.assert_allclose([sol.wi, sol.wj], [centre.wi, centre.wj], rtol=1e-8)
     A, r = plane_problem(model, path.coefs[0], 1, 2)
@@ -165,10 +184,10 @@ def test_geometry_at_lambda_zero_the_solution_is_the_centre():
 
 
 def test_geometry_iterates_come_from_the_trace():
-    model = experiments.build_model(bishop(), 9, "monomial", "free")
-    path = experiments.ridge_along_path(model, GRID)
-    run = experiments.run_descent(model, GRID[110], "gd", "l2", 1.0, 300)
-    views = lessons.geometry(model, path, 110, 3, 4, iterates=run.result.trace)
+    model = build_model(bishop(), 9, "monomial", "free")
+    path = ridge_along_path(model, GRID)
+    run = run_descent(model, GRID[110], "gd", "l2", 1.0, 300)
+    views = geometry(model, path, 110, 3, 4, iterates=run.result.trace)
     frame = views["iterates"]
     assert_frame(frame, GEOMETRY_COLUMNS["iterates"])
     np.testing.assert_array_equal(frame.step, run.result.trace.step)
@@ -178,9 +197,9 @@ def test_geometry_iterates_come_from_the_trace():
 def test_geometry_of_a_rank_one_plane_is_pairs_of_lines():
     """Two points, free intercept: after centring every column is a multiple of one vector, so
     the data term in any plane depends on one direction only: its level sets are line pairs."""
-    model = experiments.build_model(bishop(n=2), 3, "monomial", "free")
-    path = experiments.ridge_along_path(model, GRID)
-    views = lessons.geometry(model, path, 120, 0, 1)
+    model = build_model(bishop(n=2), 3, "monomial", "free")
+    path = ridge_along_path(model, GRID)
+    views = geometry(model, path, 120, 0, 1)
     for name, columns in GEOMETRY_COLUMNS.items():
         assert_frame(views[name], columns)
     A, r = plane_problem(model, path.coefs[120], 0, 1)
@@ -204,9 +223,9 @@ def test_geometry_of_a_flat_plane_has_no_ellipses():
     """Every training x equal: the centred columns are 0 and the data term ignores the plane."""
     x = np.full(5, 0.3)
     dataset = data.Dataset(x, np.arange(5.0), np.array([0.1, 0.9]), np.array([0.0, 1.0]), "flat")
-    model = experiments.build_model(dataset, 4, "monomial", "free")
-    path = experiments.ridge_along_path(model, GRID)
-    views = lessons.geometry(model, path, 50, 0, 1)
+    model = build_model(dataset, 4, "monomial", "free")
+    path = ridge_along_path(model, GRID)
+    views = geometry(model, path, 50, 0, 1)
     for name, columns in GEOMETRY_COLUMNS.items():
         assert_frame(views[name], columns)
     assert views["ellipses"].empty
@@ -217,25 +236,25 @@ def test_geometry_of_a_flat_plane_has_no_ellipses():
 @pytest.mark.parametrize("lam_index", [0, 40, 161])
 def test_geometry_of_degenerate_models_is_finite(intercept, lam_index):
     for dataset, degree in [(bishop(n=2), 30), (bishop(), 30)]:
-        model = experiments.build_model(dataset, degree, "raw", intercept)
-        path = experiments.ridge_along_path(model, GRID)
-        views = lessons.geometry(model, path, lam_index, 0, model.n_features - 1)
+        model = build_model(dataset, degree, "raw", intercept)
+        path = ridge_along_path(model, GRID)
+        views = geometry(model, path, lam_index, 0, model.n_features - 1)
         for name, columns in GEOMETRY_COLUMNS.items():
             assert_frame(views[name], columns)
 
 
 def test_geometry_refuses_bad_planes():
-    model = experiments.build_model(bishop(), 3, "monomial", "free")
-    path = experiments.ridge_along_path(model, GRID)
+    model = build_model(bishop(), 3, "monomial", "free")
+    path = ridge_along_path(model, GRID)
     with pytest.raises(ValueError, match="different"):
-        lessons.geometry(model, path, 10, 1, 1)
+        geometry(model, path, 10, 1, 1)
     with pytest.raises(ValueError, match="between"):
-        lessons.geometry(model, path, 10, 0, 3)
+        geometry(model, path, 10, 0, 3)
     with pytest.raises(ValueError, match="lam_index"):
-        lessons.geometry(model, path, 162, 0, 1)
-    line = experiments.build_model(bishop(), 1, "monomial", "free")
+        geometry(model, path, 162, 0, 1)
+    line = build_model(bishop(), 1, "monomial", "free")
     with pytest.raises(ValueError, match="two weights"):
-        lessons.geometry(line, experiments.ridge_along_path(line, GRID), 10, 0, 1)
+        geometry(line, ridge_along_path(line, GRID), 10, 0, 1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,6 +262,16 @@ def test_geometry_refuses_bad_planes():
 # ---------------------------------------------------------------------------------------------
 
 BV_LAMS = np.array([0.0, 1e-6, 1e-3, 1.0, 100.0])
+
+
+def bias_variance_at(*settings, lam_index, **kwargs):
+    """Both parts of the view: the λ-free fits along the grid, and the curves at one λ."""
+    result = bias_variance(*settings, **kwargs)
+    return {
+        **fits_at(result, lam_index),
+        "decomposition": result.decomposition,
+        "at": result.values_at(lam_index),
+    }
 
 
 def brute_force_fits(fn, n, noise, seed, spacing, degree, basis, intercept, lams, k, n_grid):
@@ -281,7 +310,7 @@ def brute_force_fits(fn, n, noise, seed, spacing, degree, basis, intercept, lams
 def test_bias_variance_against_refits(spacing, basis, intercept):
     settings = ("sin", 12, 0.3, 7, spacing, 5, basis, intercept)
     k, n_grid = 5, 50
-    out = lessons.bias_variance(*settings, BV_LAMS, 2, k=k, n_grid=n_grid, n_test=200)
+    out = bias_variance_at(*settings, BV_LAMS, lam_index=2, k=k, n_grid=n_grid, n_test=200)
     x_grid, fits, test = brute_force_fits(*settings, BV_LAMS, k, n_grid)
     truth = np.sin(2 * np.pi * x_grid)
 
@@ -289,7 +318,7 @@ def test_bias_variance_against_refits(spacing, basis, intercept):
     assert_frame(out["mean"], ["x", "y"])
     assert_frame(out["truth"], ["x", "y"])
     assert_frame(out["decomposition"], ["lam_index", "position", "quantity", "value"])
-    assert_frame(out["at_lambda"], ["lam_index", "lam", *lessons.BIAS_VARIANCE_QUANTITIES])
+    assert list(out["at"]) == list(BIAS_VARIANCE_QUANTITIES)
     curves = out["fits"].pivot(index="resample", columns="x", values="y").to_numpy()
     np.testing.assert_allclose(curves, fits[:, 2], rtol=1e-7, atol=1e-9)
     np.testing.assert_allclose(out["mean"].y, fits[:, 2].mean(axis=0), rtol=1e-7, atol=1e-9)
@@ -307,10 +336,8 @@ def test_bias_variance_against_refits(spacing, basis, intercept):
     table = out["decomposition"].pivot(index="lam_index", columns="quantity", values="value")
     for name, values in expected.items():
         np.testing.assert_allclose(table[name].to_numpy(), values, rtol=1e-6, err_msg=name)
-        assert out["at_lambda"][name].iloc[0] == pytest.approx(values[2], rel=1e-6)
-    np.testing.assert_array_equal(
-        out["decomposition"].position.unique(), experiments.lambda_position(BV_LAMS)
-    )
+        assert out["at"][name] == pytest.approx(values[2], rel=1e-6)
+    np.testing.assert_array_equal(out["decomposition"].position.unique(), lambda_position(BV_LAMS))
 
 
 def test_bias_variance_add_up_to_the_test_error():
@@ -322,8 +349,8 @@ def test_bias_variance_add_up_to_the_test_error():
     """
     k, n_grid = 200, 200
     lam_indices = [0, 100, 120, 140]
-    out = lessons.bias_variance("sin", 10, 0.3, 19, "even", 9, "monomial", "free", GRID, 0, k=k)
-    table = out["decomposition"].pivot(index="lam_index", columns="quantity", values="value")
+    out = bias_variance("sin", 10, 0.3, 19, "even", 9, "monomial", "free", GRID, k=k)
+    table = out.decomposition.pivot(index="lam_index", columns="quantity", values="value")
     lams = GRID[lam_indices]
     x_grid = (np.arange(n_grid) + 0.5) / n_grid
     truth = np.sin(2 * np.pi * x_grid)
@@ -345,17 +372,30 @@ def test_bias_variance_add_up_to_the_test_error():
 
 
 def test_bias_variance_is_seeded():
-    args = ("runge", 15, 0.2, 3, "random", 6, "legendre", "free", BV_LAMS, 3)
-    a = lessons.bias_variance(*args, k=10, n_grid=30, n_test=20)
-    b = lessons.bias_variance(*args, k=10, n_grid=30, n_test=20)
-    for name in a:
+    args = ("runge", 15, 0.2, 3, "random", 6, "legendre", "free", BV_LAMS)
+    a = bias_variance_at(*args, lam_index=3, k=10, n_grid=30, n_test=20)
+    b = bias_variance_at(*args, lam_index=3, k=10, n_grid=30, n_test=20)
+    for name in ("fits", "mean", "truth", "decomposition"):
         pd.testing.assert_frame_equal(a[name], b[name])
-    other = lessons.bias_variance(
-        "runge", 15, 0.2, 4, "random", 6, "legendre", "free", BV_LAMS, 3, k=10, n_grid=30, n_test=20
+    assert a["at"] == b["at"]
+    other = bias_variance_at(
+        "runge",
+        15,
+        0.2,
+        4,
+        "random",
+        6,
+        "legendre",
+        "free",
+        BV_LAMS,
+        lam_index=3,
+        k=10,
+        n_grid=30,
+        n_test=20,
     )
     assert not np.allclose(a["fits"].y, other["fits"].y)
     # Resample r is data.synthetic seeded by (seed, r): the first curve is that training set's.
-    ds = lessons.resample("runge", 15, 0.2, 3, "random", 20, 0)
+    ds = resample("runge", 15, 0.2, 3, "random", 20, 0)
     np.testing.assert_array_equal(
         ds.x_train, data.synthetic("runge", 15, 0.2, (3, 0), "random", 20).x_train
     )
@@ -373,22 +413,34 @@ def test_bias_variance_is_seeded():
     ],
 )
 def test_bias_variance_of_degenerate_settings_is_finite(spacing, n, degree, basis, intercept):
-    out = lessons.bias_variance(
-        "step", n, 0.5, 0, spacing, degree, basis, intercept, GRID, 0, k=10, n_grid=40, n_test=20
+    out = bias_variance_at(
+        "step",
+        n,
+        0.5,
+        0,
+        spacing,
+        degree,
+        basis,
+        intercept,
+        GRID,
+        lam_index=0,
+        k=10,
+        n_grid=40,
+        n_test=20,
     )
-    all_finite(out)
+    all_finite({name: frame for name, frame in out.items() if name != "at"})
     assert len(out["fits"]) == 10 * 40
     assert len(out["decomposition"]) == 5 * len(GRID)
 
 
 def test_bias_variance_bounds_the_work():
-    args = ("sin", 10, 0.3, 0, "even", 3, "monomial", "free", BV_LAMS, 0)
+    args = ("sin", 10, 0.3, 0, "even", 3, "monomial", "free", BV_LAMS)
     with pytest.raises(ValueError, match="k must be"):
-        lessons.bias_variance(*args, k=501)
+        bias_variance(*args, k=501)
     with pytest.raises(ValueError, match="n must be"):
-        lessons.bias_variance("sin", 1001, *args[2:])
+        bias_variance("sin", 1001, *args[2:])
     with pytest.raises(ValueError, match="lam_index"):
-        lessons.bias_variance(*args[:-1], 5)
+        fits_at(bias_variance(*args, k=2), 5)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -400,7 +452,7 @@ def test_bias_variance_bounds_the_work():
 def test_error_against_degree_matches_sklearn(intercept):
     dataset = bishop()
     lam = 1e-3
-    frame = lessons.error_against_degree(dataset, "monomial", intercept, lam)
+    frame = error_against_degree(dataset, "monomial", intercept, lam)
     assert_frame(frame, ["degree", "set", "lam_label", "rmse"])
     assert sorted(frame.degree.unique()) == list(range(21))
     assert set(frame.lam_label) == {"λ = 0", "current λ"}
@@ -425,18 +477,18 @@ def test_error_against_degree_matches_sklearn(intercept):
 
 
 def test_error_against_degree_at_lambda_zero_and_degenerate_data():
-    frame = lessons.error_against_degree(bishop(n=2), "raw", "free", 0.0, range(0, 31))
+    frame = error_against_degree(bishop(n=2), "raw", "free", 0.0, range(0, 31))
     assert_frame(frame, ["degree", "set", "lam_label", "rmse"])
     assert set(frame.lam_label) == {"λ = 0"}
     assert len(frame) == 31 * 2
     # No test points: training rows only.
     ds = bishop()
     no_test = data.Dataset(ds.x_train, ds.y_train, np.array([]), np.array([]), "no test")
-    frame = lessons.error_against_degree(no_test, "legendre", "penalised", 0.1, range(4))
+    frame = error_against_degree(no_test, "legendre", "penalised", 0.1, range(4))
     assert set(frame.set) == {"train"}
     # Degrees whose basis overflows are left out (build_model refuses them).
     big = data.Dataset(ds.x_train * 1e30, ds.y_train, ds.x_test * 1e30, ds.y_test, "big")
-    frame = lessons.error_against_degree(big, "raw", "free", 1.0, range(0, 21))
+    frame = error_against_degree(big, "raw", "free", 1.0, range(0, 21))
     assert_frame(frame, ["degree", "set", "lam_label", "rmse"])
     assert 0 in set(frame.degree)
     assert 20 not in set(frame.degree)
@@ -452,22 +504,22 @@ def test_gd_filter_factors_follow_the_recurrence():
     steps past 1/L (2ηs² > 1)."""
     s = np.array([3.0, 1.0, 0.3, 1e-3, 1e-200, 0.0])
     for eta in (1 / (2 * 9.0), 1.5 / (2 * 9.0)):
-        f = lessons.gd_filter_factors(s, eta, np.arange(60))
+        f = gd_filter_factors(s, eta, np.arange(60))
         expected = np.zeros_like(s)
         for t in range(60):
             np.testing.assert_allclose(f[t], expected, rtol=1e-12, atol=1e-300)
             expected = (1 - 2 * eta * s**2) * expected + 2 * eta * s
-    big = lessons.gd_filter_factors(s, 1 / 18, [10**9])[0]
+    big = gd_filter_factors(s, 1 / 18, [10**9])[0]
     np.testing.assert_allclose(big[:4], 1 / s[:4], rtol=1e-12)  # converged: 1/s
 
 
 @pytest.mark.parametrize("intercept", ["free", "penalised"])
 def test_gd_closed_form_matches_the_recorded_trace(intercept):
     dataset = data.synthetic(n=30, seed=4)
-    model = experiments.build_model(dataset, 3, "legendre", intercept)
-    run = experiments.run_descent(model, 0.0, "gd", "l2", 1.0, 500)
+    model = build_model(dataset, 3, "legendre", intercept)
+    run = run_descent(model, 0.0, "gd", "l2", 1.0, 500)
     trace = run.result.trace
-    coefs, intercepts = lessons.gd_closed_form(
+    coefs, intercepts = gd_closed_form(
         model.phi_train, model.y_train, model.fit_intercept, run.result.learning_rate, trace.step
     )
     scale = np.linalg.norm(np.c_[trace.coef, trace.intercept], axis=1).max()
@@ -476,8 +528,8 @@ def test_gd_closed_form_matches_the_recorded_trace(intercept):
 
 
 def test_early_stopping_acts_like_ridge_with_lambda_one_over_two_eta_t():
-    model = experiments.build_model(bishop(), DEFAULTS.degree, DEFAULTS.basis, DEFAULTS.intercept)
-    out = lessons.early_stopping(model, GRID)
+    model = build_model(bishop(), DEFAULTS.degree, DEFAULTS.basis, DEFAULTS.intercept)
+    out = early_stopping(model, GRID)
     matches, rule = out["matches"], out["rule_of_thumb"]
     assert_frame(matches, ["step", "lam_index", "lam", "position", "distance", "relative_distance"])
     assert_frame(rule, ["step", "lam", "position"])
@@ -485,8 +537,8 @@ def test_early_stopping_acts_like_ridge_with_lambda_one_over_two_eta_t():
     np.testing.assert_allclose(rule.lam, 1 / (2 * out["learning_rate"] * matches.step))
     # Independent nearest-λ search.
     ridge = np.c_[
-        experiments.ridge_along_path(model, GRID).coefs,
-        experiments.ridge_along_path(model, GRID).intercepts,
+        ridge_along_path(model, GRID).coefs,
+        ridge_along_path(model, GRID).intercepts,
     ]
     trace = out["trace"]
     thetas = np.c_[trace.coef, trace.intercept][1:]
@@ -509,26 +561,26 @@ def test_ridge_and_gd_filter_factors_cross_at_the_rule_of_thumb():
     """Small singular values: 2ηt s against s / λ, the same at λ = 1 / (2ηt)."""
     s = np.array([1e-3, 1e-4])
     eta, t = 0.05, 200
-    gd = lessons.gd_filter_factors(s, eta, t)[0]
+    gd = gd_filter_factors(s, eta, t)[0]
     ridge = filter_factors(s, [1 / (2 * eta * t)], 2)[0]
     np.testing.assert_allclose(gd, ridge, rtol=1e-4)
 
 
 def test_early_stopping_fit():
-    model = experiments.build_model(bishop(), 9, "monomial", "free")
-    path = experiments.ridge_along_path(model, GRID)
-    out = lessons.early_stopping(model, GRID)
+    model = build_model(bishop(), 9, "monomial", "free")
+    path = ridge_along_path(model, GRID)
+    out = early_stopping(model, GRID)
     trace = out["trace"]
-    frame, info = lessons.early_stopping_fit(model, path, trace, 100)
+    frame, info = early_stopping_fit(model, path, trace, 100)
     assert_frame(frame, ["x", "y", "series"])
-    assert set(frame.series) == {lessons.GD_SERIES, lessons.RIDGE_SERIES}
+    assert set(frame.series) == {GD_SERIES, RIDGE_SERIES}
     chosen = int(np.argmin(np.abs(trace.step - 100)))
     assert info["step"] == trace.step[chosen]
     match = out["matches"].set_index("step").loc[info["step"]]
     assert info["lam_index"] == match.lam_index
     assert info["lam"] == match.lam
-    gd = frame[frame.series == lessons.GD_SERIES]
-    ridge = frame[frame.series == lessons.RIDGE_SERIES]
+    gd = frame[frame.series == GD_SERIES]
+    ridge = frame[frame.series == RIDGE_SERIES]
     np.testing.assert_allclose(gd.x, model.x_grid)
     np.testing.assert_allclose(
         gd.y, model.phi_grid @ trace.coef[chosen] + trace.intercept[chosen], rtol=1e-12
@@ -541,10 +593,10 @@ def test_early_stopping_fit():
     ("n", "degree", "basis"), [(2, 30, "raw"), (2, 1, "monomial"), (10, 30, "legendre")]
 )
 def test_early_stopping_of_degenerate_models_is_finite(intercept, n, degree, basis):
-    model = experiments.build_model(bishop(n=n), degree, basis, intercept)
-    path = experiments.ridge_along_path(model, GRID)
-    out = lessons.early_stopping(model, GRID, iters=2000)
+    model = build_model(bishop(n=n), degree, basis, intercept)
+    path = ridge_along_path(model, GRID)
+    out = early_stopping(model, GRID, iters=2000)
     all_finite(out)
-    frame, info = lessons.early_stopping_fit(model, path, out["trace"], 10**6)
+    frame, info = early_stopping_fit(model, path, out["trace"], 10**6)
     assert_frame(frame, ["x", "y", "series"])
     assert info["step"] == out["trace"].step[-1]

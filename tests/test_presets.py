@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from regviz import bishop, data, experiments
-from regviz.state import DEFAULTS, LAMBDA_GRID, PRESETS, parse
+from regviz import data
+from regviz.compute.bishop import table_1_2
+from regviz.compute.model import build_model, ridge_along_path
+from regviz.presets import PRESETS
+from regviz.settings import DEFAULTS, LAMBDA_GRID, parse
 from tests.conftest import ROOT
 from tests.test_app import assert_healthy
 
@@ -15,9 +18,9 @@ from tests.test_app import assert_healthy
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda p: f"{p.group}: {p.label}")
 def test_every_preset_is_valid_and_round_trips(preset):
     settings = preset.settings()
-    query = preset.query("Coefficients")
+    query = preset.query("coefficients")
     view = query.pop("view")
-    assert view == (preset.view or "Coefficients")
+    assert view == (preset.view or "coefficients")
     assert parse(query) == (settings, [])
 
 
@@ -38,8 +41,8 @@ def test_bishops_figure_presets_use_his_setting():
 
 
 def test_just_right_is_the_best_test_lambda_of_the_default_data():
-    model = experiments.build_model(data.synthetic(seed=DEFAULTS.seed), 9, "monomial")
-    path = experiments.ridge_along_path(model, np.array(LAMBDA_GRID))
+    model = build_model(data.synthetic(seed=DEFAULTS.seed), 9, "monomial")
+    path = ridge_along_path(model, np.array(LAMBDA_GRID))
     just_right = next(p for p in PRESETS if p.label == "just right").settings()
     assert just_right.lam == LAMBDA_GRID[path.best_test_index]
     underfit = next(p for p in PRESETS if p.label == "underfit").settings()
@@ -52,7 +55,7 @@ def test_just_right_is_the_best_test_lambda_of_the_default_data():
 
 
 def test_table_1_2_orders_of_magnitude_agree_with_bishop():
-    table = bishop.table_1_2(DEFAULTS.seed)
+    table = table_1_2(DEFAULTS.seed)
     for column in dict.fromkeys(name for name, _ in table.columns):
         printed = np.abs(table[(column, "Bishop")]).max()
         here = np.abs(table[(column, "here")]).max()
@@ -61,7 +64,7 @@ def test_table_1_2_orders_of_magnitude_agree_with_bishop():
 
 def test_table_1_2_is_the_ridge_solution():
     """Independent reference: numpy's lstsq on Bishop's objective with the penalty as rows."""
-    table = bishop.table_1_2(DEFAULTS.seed)
+    table = table_1_2(DEFAULTS.seed)
     dataset = data.synthetic(seed=DEFAULTS.seed)
     phi = np.vander(dataset.x_train, 10, increasing=True)
     for column, lam in (("ln λ = −18", math.exp(-18)), ("ln λ = 0", 1.0)):
@@ -74,7 +77,7 @@ def test_table_1_2_is_the_ridge_solution():
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda p: f"{p.group}: {p.label}")
 def test_every_preset_link_opens_a_working_page(preset):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for name, value in preset.query("Coefficients").items():
+    for name, value in preset.query("coefficients").items():
         at.query_params[name] = value
     at.run()
     assert_healthy(at)
@@ -87,9 +90,9 @@ def test_a_preset_button_applies_the_preset_and_the_url_follows():
     preset = next(p for p in PRESETS if p.label == "ln λ = −18")
     at.button(key=f"_preset_{PRESETS.index(preset)}").click().run()
     assert_healthy(at)
-    expected = preset.query("Coefficients")
+    expected = preset.query("coefficients")
     assert {k: at.query_params[k] for k in expected} == expected
     table = next(p for p in PRESETS if p.label == "Table 1.2")
     at.button(key=f"_preset_{PRESETS.index(table)}").click().run()
     assert_healthy(at)
-    assert at.query_params["view"] == "Bishop's figures"
+    assert at.query_params["view"] == "bishop"

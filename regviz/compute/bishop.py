@@ -14,7 +14,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from regviz import data, experiments
+from regviz import data
+from regviz.compute.model import build_model
 from regviz.solvers import ridge_path_from_decomposition
 
 #: ln λ of the table's three columns.
@@ -52,7 +53,7 @@ def table_1_2(seed):
         two-level header ``(ln λ = …, source)``. λ is exactly e^ln λ (not the slider's grid).
     """
     dataset = data.synthetic(fn="sin", n=10, noise=0.3, seed=seed, spacing="even")
-    model = experiments.build_model(dataset, 9, "raw", "penalised")
+    model = build_model(dataset, 9, "raw", "penalised")
     lams = np.array([0.0 if ln == -math.inf else math.exp(ln) for ln in LN_LAMBDAS])
     coefs, _ = ridge_path_from_decomposition(model.decomposition, lams)
     columns = {}

@@ -1,8 +1,8 @@
-"""What the dashboard shows, computed: numpy in, DataFrames out, no Streamlit.
+"""A dataset expanded in a polynomial basis, and the closed-form ridge fit along the whole λ grid.
 
 The expensive part depends only on the data, the degree and the basis (:func:`build_model`: the
-basis matrices and one SVD) and on top of it the whole λ path (:func:`ridge_along_path`), so
-that a new λ costs nothing but a look-up and, if its inputs changed, a gradient-descent run.
+basis matrices and one SVD); on top of it :func:`ridge_along_path` gives the closed form at every
+λ of the grid, so that a new λ costs a look-up. numpy in, arrays and DataFrames out.
 """
 
 from __future__ import annotations
@@ -12,29 +12,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import KFold
 
 from regviz.basis import polynomial_columns
+from regviz.compute.common import frozen, lambda_position, rmse
 from regviz.csv_reader import DataError
 from regviz.solvers import (
     effective_condition_number,
-    effective_dof,
-    gradient_descent,
-    loo_errors,
-    quadratic_objective,
     ridge_decomposition,
-    ridge_path,
     ridge_path_from_decomposition,
-    stability_limit,
 )
 
 GRID_POINTS = 150  # x positions of the drawn curves
-
-
-def _frozen(array):
-    array = np.ascontiguousarray(array, dtype=np.float64)
-    array.setflags(write=False)  # shared between sessions through the cache: read-only
-    return array
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,44 +110,28 @@ def build_model(dataset, degree, basis, intercept="free"):
             "with these x values (the weights would overflow). Choose the monomial or legendre "
             "basis (they scale x to [-1, 1]) or rescale x."
         )
-    truth = None if dataset.truth is None else _frozen(dataset.truth(x_grid))
+    truth = None if dataset.truth is None else frozen(dataset.truth(x_grid))
     return Model(
         degree=degree,
         basis=basis,
         fit_intercept=fit_intercept,
         feature_names=feature_names(degree, basis, with_bias),
-        x_grid=_frozen(x_grid),
-        phi_train=_frozen(phi_train),
-        phi_test=_frozen(phi_test),
-        phi_grid=_frozen(phi_grid),
-        y_train=_frozen(dataset.y_train),
-        y_test=_frozen(dataset.y_test),
+        x_grid=frozen(x_grid),
+        phi_train=frozen(phi_train),
+        phi_test=frozen(phi_test),
+        phi_grid=frozen(phi_grid),
+        y_train=frozen(dataset.y_train),
+        y_test=frozen(dataset.y_test),
         truth_grid=truth,
         decomposition=decomposition,
-        x_train=_frozen(dataset.x_train),
+        x_train=frozen(dataset.x_train),
         x_label=dataset.x_label,
         y_label=dataset.y_label,
     )
 
 
-def rmse(predictions, y):
-    """Root-mean-square error along the last axis; NaN where there are no points (no test set)."""
-    if np.shape(y)[-1] == 0:
-        return np.full(np.shape(predictions)[:-1], np.nan)
-    return np.sqrt(np.mean((predictions - y) ** 2, axis=-1))
-
-
-def lambda_position(lams):
-    """x position of λ on the charts' axis: log10 λ, and one decade left of the smallest for 0."""
-    lams = np.asarray(lams, dtype=np.float64)
-    positive = lams[lams > 0]
-    zero_at = (np.log10(positive.min()) if positive.size else 0.0) - 1.0
-    with np.errstate(divide="ignore"):
-        return np.where(lams > 0, np.log10(np.where(lams > 0, lams, 1.0)), zero_at)
-
-
 @dataclass(frozen=True, eq=False)
-class Path:
+class RidgePath:
     """The closed form along the λ grid: coefficients, errors and curves, as arrays and frames."""
 
     lams: np.ndarray
@@ -209,7 +181,9 @@ def ridge_along_path(model, lams):
             "value": np.c_[coefs, np.linalg.norm(coefs, axis=1)].ravel(),
         }
     )
-    return Path(lams, coefs, intercepts, train, test, curves, errors, curves_frame, coefs_frame)
+    return RidgePath(
+        lams, coefs, intercepts, train, test, curves, errors, curves_frame, coefs_frame
+    )
 
 
 #: How far beyond the fit chart's y range drawn curves are kept, in spans of that range: far
@@ -233,87 +207,6 @@ def _curves_frame(model, curves):
     drawn = np.clip(curves, lo - band, hi + band).astype(np.float32)
     columns = {curve_column(k): drawn[k] for k in range(len(drawn))}
     return pd.DataFrame({"x": model.x_grid, **columns})
-
-
-@dataclass(frozen=True, eq=False)
-class DescentRun:
-    """A gradient-descent run on the model at one λ, with what the page says about it."""
-
-    result: object  # solvers.GDResult
-    lam: float
-    optimizer: str
-    step_multiple: float  # learning rate * L
-    limit_multiple: float  # stability limit * (1/L); inf for Adam
-    singular: bool  # the Hessian is singular: descent from 0 goes to the least-norm minimiser
-    train_rmse: float
-    test_rmse: float
-    curve: np.ndarray
-
-
-def run_descent(model, lam, optimizer="gd", penalty="l2", lr=1.0, iters=1000, momentum=0.9):
-    """Gradient descent at ``lam`` from zero.
-
-    ``lr`` is a multiple of ``1/L`` for the gradient family (so 2 is plain descent's stability
-    limit) and the absolute learning rate for Adam. It stops after ``iters`` steps, or earlier
-    when the objective no longer changes in float64 (relative change below 1e-14).
-    """
-    quad = quadratic_objective(model.phi_train, model.y_train, lam, model.fit_intercept)
-    L = quad.lipschitz
-    learning_rate = lr if optimizer == "adam" else (lr / L if L > 0 else 1.0)
-    result = gradient_descent(
-        model.phi_train,
-        model.y_train,
-        alpha=lam,
-        fit_intercept=model.fit_intercept,
-        optimizer=optimizer,
-        penalty=penalty,
-        learning_rate=learning_rate,
-        max_iter=int(iters),
-        tol=1e-14,
-        momentum=momentum,
-        quad=quad,
-    )
-    predict = lambda phi: phi @ result.coef + result.intercept  # noqa: E731
-    return DescentRun(
-        result=result,
-        lam=lam,
-        optimizer=optimizer,
-        step_multiple=learning_rate * L,
-        limit_multiple=stability_limit(optimizer, momentum),
-        singular=quad.singular,
-        train_rmse=float(rmse(predict(model.phi_train), model.y_train)),
-        test_rmse=float(rmse(predict(model.phi_test), model.y_test)),
-        curve=predict(model.phi_grid),
-    )
-
-
-def descent_frame(run):
-    """The run's record as a long DataFrame for charts: step (>= 1), quantity, value."""
-    trace = run.result.trace
-    keep = trace.step >= 1  # log axes
-    steps = trace.step[keep]
-    quantities = {
-        "J − J*": trace.suboptimality[keep],
-        "‖θ − θ*‖": trace.distance[keep],
-    }
-    frames = [
-        pd.DataFrame({"step": steps, "quantity": name, "value": values})
-        for name, values in quantities.items()
-    ]
-    frame = pd.concat(frames, ignore_index=True)
-    # Exact zeros (a run that hit the optimum) cannot sit on a log axis.
-    return frame[frame["value"] > 0].reset_index(drop=True)
-
-
-def steps_needed(condition_number, accuracy=1e-6, optimizer="gd"):
-    """Rule of thumb: plain descent with step 1/L needs about ``kappa * ln(1 / accuracy)`` steps to
-    shrink the error by ``accuracy``; momentum methods about ``sqrt(kappa)`` times ``ln``."""
-    if not math.isfinite(condition_number):
-        return math.inf
-    rate = (
-        math.sqrt(condition_number) if optimizer in ("momentum", "nesterov") else condition_number
-    )
-    return rate * math.log(1.0 / accuracy)
 
 
 def y_domain(model, pad=0.25):
@@ -341,7 +234,7 @@ def degeneracies(model):
     Each entry is ``(kind, sentence)`` with kind one of ``"constant_x"``, ``"constant_y"``,
     ``"duplicate_x"``, ``"interpolates"`` (as many parameters as distinct x, or more: at λ = 0
     the fit passes through every point, the least-norm one when it is not unique),
-    ``"two_points"`` and ``"no_test"``.
+    ``"no_weights"`` (degree 0 with a free intercept), ``"two_points"`` and ``"no_test"``.
     """
     found = []
     x = model.x_train
@@ -394,6 +287,14 @@ def degeneracies(model):
                 f"{parameters} parameters for {distinct} distinct x values: at λ = 0 {how}." + more,
             )
         )
+    if model.n_features == 0:
+        found.append(
+            (
+                "no_weights",
+                "Degree 0 with a free intercept has no weights: every fit is the mean of the "
+                "training y, and λ, which penalises weights, changes nothing.",
+            )
+        )
     if n == 2:
         found.append(("two_points", "Two training points: a straight line already fits them."))
     if not model.has_test:
@@ -401,72 +302,3 @@ def degeneracies(model):
             ("no_test", "There are no test points, so the page shows training error only.")
         )
     return found
-
-
-def cross_validation(model, lams, folds=5, seed=0):
-    """Leave-one-out (closed form, one SVD) and k-fold RMSE against λ, beside the test RMSE.
-
-    k-fold uses scikit-learn's ``KFold(folds, shuffle=True, random_state=seed)`` and, for each
-    fold, the whole λ path from one SVD of its training part (``solvers.ridge_path``): the same
-    numbers as ``cross_val_score(RidgeRegression(alpha=λ), ...)`` for every λ, k SVDs in all.
-    Errors are root mean squared (the square root of the mean over all held-out points).
-
-    Returns
-    -------
-    frame : DataFrame (lam_index, position, kind, rmse)
-        kind "leave-one-out", "k-fold", "test" (no test rows without test points). At λ = 0
-        leave-one-out is the limit λ → 0+, the minimum-norm refit without each point.
-    picks : DataFrame (kind, lam_index, lam, position, rmse)
-        Where each kind of error is smallest.
-    dof : DataFrame (lam_index, position, dof)
-        The effective number of parameters, the trace of the hat matrix.
-    """
-    lams = np.asarray(lams, dtype=np.float64)
-    phi, y = model.phi_train, model.y_train
-    n = y.shape[0]
-    position = lambda_position(lams)
-    index = np.arange(len(lams))
-    curves = {"leave-one-out": np.sqrt(loo_errors(phi, y, lams, model.fit_intercept))}
-    folds = int(min(folds, n))
-    if folds >= 2:
-        squared = np.zeros(len(lams))
-        for train, held in KFold(folds, shuffle=True, random_state=seed).split(phi):
-            coefs, intercepts = ridge_path(phi[train], y[train], lams, model.fit_intercept)
-            predictions = coefs @ phi[held].T + intercepts[:, None]
-            squared += ((predictions - y[held]) ** 2).sum(axis=1)
-        curves["k-fold"] = np.sqrt(squared / n)
-    if model.has_test:
-        coefs, intercepts = ridge_path_from_decomposition(model.decomposition, lams)
-        curves["test"] = rmse(coefs @ model.phi_test.T + intercepts[:, None], model.y_test)
-    frames, picks = [], []
-    for kind, values in curves.items():
-        finite = np.isfinite(values)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "lam_index": index[finite],
-                    "position": position[finite],
-                    "kind": kind,
-                    "rmse": values[finite],
-                }
-            )
-        )
-        if finite.any():
-            best = int(np.nanargmin(np.where(finite, values, np.nan)))
-            picks.append(
-                {
-                    "kind": kind,
-                    "lam_index": best,
-                    "lam": float(lams[best]),
-                    "position": float(position[best]),
-                    "rmse": float(values[best]),
-                }
-            )
-    dof = pd.DataFrame(
-        {
-            "lam_index": index,
-            "position": position,
-            "dof": effective_dof(phi, lams, model.fit_intercept),
-        }
-    )
-    return pd.concat(frames, ignore_index=True), pd.DataFrame(picks), dof

@@ -1,5 +1,11 @@
 """The dashboard's settings: one frozen object, its defaults and bounds, and the URL that holds it.
 
+This is the page's protocol with the URL and the caches: :class:`Settings` is what the widgets
+and the address hold, :func:`parse` and :func:`to_query` translate it, and the small frozen keys
+(:class:`SyntheticData`, :class:`BundledData`, :class:`UploadedData`, :class:`ModelKey`,
+:class:`DescentKey`) name what the caches hold. The choices come from the library's registries
+(bases, true functions, bundled datasets, optimizers), never from a second list.
+
 Every setting is one URL query parameter with the same name as its widget's key, so a copied link
 reopens the same view. A URL is untrusted input: :func:`parse` never raises; it clamps numbers into
 range, replaces unknown choices by the default, ignores unknown names, and returns short notices
@@ -12,6 +18,10 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
+
+from regviz.basis import BASIS_LABELS
+from regviz.data import BUNDLED, TRUE_FUNCTION_LABELS
+from regviz.solvers import OPTIMIZERS
 
 #: λ grid: 0, then 10 values per decade from 1e-12 to 1e4 (161 values), so decades are exact.
 LAMBDA_MIN_EXP, LAMBDA_MAX_EXP, LAMBDA_PER_DECADE = -12, 4, 10
@@ -32,48 +42,16 @@ ITERS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 5
 CHOICE_LABELS = {
     "dataset": {
         "synthetic": "synthetic (a known true function)",
-        "cars": "cars: fuel economy vs horsepower",
-        "weather": "Seattle: daily high through the year",
-        "motorcycle": "motorcycle crash: acceleration vs time",
+        **{name: info.label for name, info in BUNDLED.items()},
         "upload": "upload your own CSV",
     },
-    "fn": {
-        "sin": "sin 2πx",
-        "runge": "Runge 1/(1+25t²)",
-        "cubic": "cubic 2t³ − t",
-        "abs": "|t|",
-        "step": "step",
-    },
+    "fn": dict(TRUE_FUNCTION_LABELS),
     "spacing": {"even": "evenly spaced", "random": "uniform random"},
-    "basis": {"monomial": "monomial tᵏ", "legendre": "Legendre Pₖ(t)", "raw": "raw xᵏ"},
+    "basis": dict(BASIS_LABELS),
     "intercept": {"free": "free", "penalised": "penalised"},
-    "optimizer": {
-        "gd": "gradient descent",
-        "momentum": "heavy-ball momentum 0.9",
-        "nesterov": "Nesterov momentum 0.9",
-        "adam": "Adam",
-    },
+    "optimizer": {name: rule.label for name, rule in OPTIMIZERS.items()},
     "penalty": {"l2": "the loss", "decoupled": "the update (decay)"},
 }
-#: The page's tabs, in order: the ``view`` URL parameter names one (the first by default).
-VIEWS = (
-    "Coefficients",
-    "Gradient descent",
-    "Where is L2 added?",
-    "Geometry",
-    "Bias and variance",
-    "Error against degree",
-    "Cross-validation",
-    "Early stopping",
-    "Bishop's figures",
-)
-DATASETS = tuple(CHOICE_LABELS["dataset"])
-FUNCTIONS = CHOICE_LABELS["fn"]
-SPACINGS = tuple(CHOICE_LABELS["spacing"])
-BASES = tuple(CHOICE_LABELS["basis"])
-INTERCEPTS = tuple(CHOICE_LABELS["intercept"])
-OPTIMIZERS = tuple(CHOICE_LABELS["optimizer"])
-PENALTIES = tuple(CHOICE_LABELS["penalty"])
 
 
 @dataclass(frozen=True)
@@ -114,19 +92,101 @@ class Settings:
     def synthetic(self):
         return self.dataset == "synthetic"
 
-    def data_key(self):
-        """The settings the data depend on (a small hashable cache key).
+    def data_key(self, upload=None):
+        """What the data depend on: a small frozen key.
 
-        Synthetic data depend on the generator's settings; real data on the split only (an
-        upload also on its content, which the page adds).
+        Synthetic data depend on the generator's settings; real data on the split only, and an
+        upload also on its content and columns (``upload``: its ``(digest, x, y)``).
         """
         if self.synthetic:
-            return (self.dataset, self.fn, self.n, self.noise, self.seed, self.spacing, self.ntest)
-        return (self.dataset, self.seed, self.testfrac)
+            return SyntheticData(self.fn, self.n, self.noise, self.seed, self.spacing, self.ntest)
+        if self.dataset == "upload":
+            digest, x, y = upload
+            return UploadedData(digest, x, y, self.seed, self.testfrac)
+        return BundledData(self.dataset, self.seed, self.testfrac)
 
-    def model_key(self):
-        """The settings the closed-form path depends on."""
-        return (*self.data_key(), self.degree, self.basis, self.intercept)
+    def model_key(self, upload=None):
+        """What the model and its closed-form λ path depend on."""
+        return ModelKey(self.data_key(upload), self.degree, self.basis, self.intercept)
+
+    def descent_key(self, upload=None):
+        """What the page's gradient-descent run depends on."""
+        return DescentKey(
+            self.model_key(upload), self.lam, self.optimizer, self.penalty, self.lr, self.iters
+        )
+
+
+# The cache keys: small, frozen, typed. ``private`` keys name data that only their session may
+# see (an upload): the page keeps their results in that session's own cache.
+
+
+class CacheKey:
+    """A key made of other keys and plain values: private when any of its parts is.
+
+    Subclasses are frozen dataclasses; the data keys below are the leaves, each saying itself
+    whether it is private.
+    """
+
+    @property
+    def private(self):
+        return any(getattr(getattr(self, f.name), "private", False) for f in fields(self))
+
+
+@dataclass(frozen=True)
+class SyntheticData:
+    """Data drawn by :func:`regviz.data.synthetic`."""
+
+    fn: str
+    n: int
+    noise: float
+    seed: int
+    spacing: str
+    ntest: int
+    private = False
+
+
+@dataclass(frozen=True)
+class BundledData:
+    """One of :data:`regviz.data.BUNDLED`, split at random by ``seed``."""
+
+    name: str
+    seed: int
+    testfrac: float
+    private = False
+
+
+@dataclass(frozen=True)
+class UploadedData:
+    """A session's uploaded table (identified by its content's digest) and two of its columns."""
+
+    digest: str
+    x: str
+    y: str
+    seed: int
+    testfrac: float
+    private = True
+
+
+@dataclass(frozen=True)
+class ModelKey(CacheKey):
+    """The data expanded in a basis: the model, and its closed form along the λ grid."""
+
+    data: SyntheticData | BundledData | UploadedData
+    degree: int
+    basis: str
+    intercept: str
+
+
+@dataclass(frozen=True)
+class DescentKey(CacheKey):
+    """One gradient-descent run on a model."""
+
+    model: ModelKey
+    lam: float
+    optimizer: str
+    penalty: str
+    lr: float
+    iters: int
 
 
 DEFAULTS = Settings()
@@ -148,12 +208,14 @@ _MAX_TEXT = 64  # longer values are not numbers or names we know
 
 
 def learning_rates(optimizer):
-    """The learning-rate options for ``optimizer``: multiples of 1/L, or Adam's absolute rates."""
-    return ADAM_RATES if optimizer == "adam" else LR_MULTIPLES
+    """The learning-rate options for ``optimizer``: multiples of 1/L, or an adaptive optimizer's
+    absolute rates (Adam's)."""
+    return ADAM_RATES if OPTIMIZERS[optimizer].adaptive else LR_MULTIPLES
 
 
 def default_learning_rate(optimizer):
-    return 1e-2 if optimizer == "adam" else 1.0
+    """The page's starting learning rate: 1/L for the gradient family, 1e-2 for Adam."""
+    return 1e-2 if OPTIMIZERS[optimizer].adaptive else 1.0
 
 
 def nearest(options, value):
@@ -293,95 +355,3 @@ def to_query(settings):
     for name, value in asdict(settings).items():
         out[name] = f"{value:g}" if isinstance(value, float) else str(value)
     return out
-
-
-#: Bishop's data (PRML section 1.1) as Bishop fitted it: the raw basis xᵏ with w₀ penalised.
-_BISHOP = {"dataset": "synthetic", "fn": "sin", "n": 10, "noise": 0.3, "spacing": "even",
-           "ntest": 100, "basis": "raw", "intercept": "penalised"}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Preset:
-    """A named view: settings that differ from the defaults, and what to notice in it."""
-
-    group: str
-    label: str
-    changes: dict
-    notice: str
-    view: str | None = None  # the tab to open, if not the current one
-
-    def settings(self):
-        """The preset's settings: the defaults with its changes, validated like a URL."""
-        settings, notices = parse({k: str(v) for k, v in self.changes.items()})
-        if notices:
-            raise ValueError(f"preset {self.label!r}: {notices}")
-        return settings
-
-    def query(self, view):
-        """The URL query parameters that open this preset (``view``: the current tab)."""
-        return to_query(self.settings()) | {"view": self.view or view}
-
-
-PRESETS = (
-    Preset(
-        "Bishop, Figure 1.4",
-        "M = 0",
-        {**_BISHOP, "degree": 0, "lam": 0},
-        "A constant: far too simple (underfits).",
-    ),
-    Preset(
-        "Bishop, Figure 1.4",
-        "M = 1",
-        {**_BISHOP, "degree": 1, "lam": 0},
-        "A line: still too simple.",
-    ),
-    Preset(
-        "Bishop, Figure 1.4",
-        "M = 3",
-        {**_BISHOP, "degree": 3, "lam": 0},
-        "A cubic: close to sin 2πx without any penalty.",
-    ),
-    Preset(
-        "Bishop, Figure 1.4",
-        "M = 9",
-        {**_BISHOP, "degree": 9, "lam": 0},
-        "Ten weights for ten points: through every point, wild between them.",
-    ),
-    Preset(
-        "Bishop, Figure 1.7",
-        "ln λ = −18",
-        {**_BISHOP, "degree": 9, "lam": 1.58489319246e-08},
-        "M = 9 with a tiny penalty (λ on the grid nearest e^−18): the wiggles are gone.",
-    ),
-    Preset(
-        "Bishop, Figure 1.7",
-        "ln λ = 0",
-        {**_BISHOP, "degree": 9, "lam": 1.0},
-        "M = 9 with λ = 1: too much penalty, the curve is nearly flat (underfits).",
-    ),
-    Preset(
-        "Bishop, Table 1.2",
-        "Table 1.2",
-        {**_BISHOP, "degree": 9, "lam": 0},
-        "The weights for ln λ = −∞, −18 and 0 beside the ones Bishop printed.",
-        view="Bishop's figures",
-    ),
-    Preset(
-        "Classroom",
-        "underfit",
-        {"degree": 9, "lam": 100.0},
-        "Degree 9 but λ = 100: the penalty wins, the fit is almost flat, both errors high.",
-    ),
-    Preset(
-        "Classroom",
-        "overfit",
-        {"degree": 9, "lam": 0},
-        "Degree 9, no penalty: zero training error, large test error.",
-    ),
-    Preset(
-        "Classroom",
-        "just right",
-        {"degree": 9, "lam": 0.0063095734448},
-        "Degree 9 with the λ of least test error on the default data: smooth and close.",
-    ),
-)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from regviz import state
-from regviz.state import DEFAULTS, LAMBDA_GRID, Settings, parse, to_query
+from regviz import settings as protocol
+from regviz.settings import DEFAULTS, LAMBDA_GRID, Settings, parse, to_query
 
 
 def test_defaults_are_bishops_example():
@@ -57,7 +57,7 @@ def test_every_setting_survives_the_url():
         testfrac=0.65,
     )
     query = to_query(chosen)
-    assert set(query) == set(state.KEYS)
+    assert set(query) == set(protocol.KEYS)
     assert all(isinstance(value, str) for value in query.values())
     settings, notices = parse(query)
     assert settings == chosen
@@ -164,23 +164,50 @@ def test_widget_values_of_the_right_type_pass_unchanged():
     assert notices == []
 
 
-def test_cache_keys_are_small_and_hashable():
-    hash(DEFAULTS.model_key())
-    assert DEFAULTS.model_key()[: len(DEFAULTS.data_key())] == DEFAULTS.data_key()
+def test_cache_keys_are_small_frozen_and_typed():
+    key = DEFAULTS.descent_key()
+    hash(key)
+    assert key.model == DEFAULTS.model_key()
+    assert key.model.data == DEFAULTS.data_key()
+    assert DEFAULTS.data_key() == protocol.SyntheticData("sin", 10, 0.3, 19, "even", 100)
+    assert not key.private
+    with pytest.raises(AttributeError):
+        key.lam = 1.0  # frozen
 
 
 def test_real_data_keys_ignore_the_generator():
     """Settings that do not change real data must not split the shared cache."""
     cars = Settings(dataset="cars", seed=3, testfrac=0.5)
-    assert cars.data_key() == ("cars", 3, 0.5)
+    assert cars.data_key() == protocol.BundledData("cars", 3, 0.5)
     assert cars.data_key() == replace(cars, fn="runge", n=400, noise=1.0).data_key()
     assert cars.data_key() != replace(cars, testfrac=0.6).data_key()
     assert DEFAULTS.data_key() != replace(DEFAULTS, fn="runge").data_key()
 
 
+def test_an_upload_key_is_private_and_names_its_content_and_columns():
+    upload = Settings(dataset="upload", seed=3, testfrac=0.5)
+    key = upload.descent_key(("0123abcd", "x col", "y col"))
+    assert key.model.data == protocol.UploadedData("0123abcd", "x col", "y col", 3, 0.5)
+    assert key.private
+    assert key.model.private
+    assert key.model.data.private
+    assert not Settings(dataset="cars").model_key().private
+
+
+def test_choices_come_from_the_library_registries():
+    from regviz.basis import BASIS_KINDS
+    from regviz.data import BUNDLED, TRUE_FUNCTIONS
+    from regviz.solvers import OPTIMIZERS
+
+    assert tuple(protocol.CHOICES["basis"]) == tuple(BASIS_KINDS)
+    assert tuple(protocol.CHOICES["fn"]) == tuple(TRUE_FUNCTIONS)
+    assert tuple(protocol.CHOICES["optimizer"]) == tuple(OPTIMIZERS)
+    assert protocol.CHOICES["dataset"] == ("synthetic", *BUNDLED, "upload")
+
+
 @given(
     st.dictionaries(
-        st.sampled_from([*state.KEYS, "view", "zzz"]),
+        st.sampled_from([*protocol.KEYS, "view", "zzz"]),
         st.one_of(
             st.text(max_size=80),
             st.floats(allow_nan=True, allow_infinity=True),
@@ -194,16 +221,16 @@ def test_parse_never_raises_and_always_gives_valid_settings(query):
     settings, notices = parse(query)
     assert isinstance(notices, list)
     assert settings.lam in LAMBDA_GRID
-    assert settings.lr in state.learning_rates(settings.optimizer)
-    assert settings.iters in state.ITERS
-    for name, (low, high) in state.INT_BOUNDS.items():
+    assert settings.lr in protocol.learning_rates(settings.optimizer)
+    assert settings.iters in protocol.ITERS
+    for name, (low, high) in protocol.INT_BOUNDS.items():
         value = getattr(settings, name)
         assert isinstance(value, int)
         assert low <= value <= high
-    for name, (low, high) in state.REAL_BOUNDS.items():
+    for name, (low, high) in protocol.REAL_BOUNDS.items():
         assert low <= getattr(settings, name) <= high
         assert math.isfinite(getattr(settings, name))
-    for name, options in state.CHOICES.items():
+    for name, options in protocol.CHOICES.items():
         assert getattr(settings, name) in options
     # What parse accepts, the URL reproduces.
     assert parse(to_query(settings)) == (settings, [])

@@ -8,9 +8,21 @@ import pytest
 from sklearn.linear_model import Ridge
 from sklearn.preprocessing import PolynomialFeatures
 
-from regviz import experiments
+from regviz.compute.common import lambda_position, rmse
+from regviz.compute.cross_validation import cross_validation
+from regviz.compute.descent import descent_frame, run_descent, steps_needed
+from regviz.compute.model import (
+    CURVE_BAND,
+    GRID_POINTS,
+    _curves_frame,
+    build_model,
+    curve_column,
+    leaves_frame,
+    ridge_along_path,
+    y_domain,
+)
 from regviz.data import TRUE_FUNCTIONS, synthetic
-from regviz.state import DEFAULTS, LAMBDA_GRID
+from regviz.settings import DEFAULTS, LAMBDA_GRID
 
 GRID = np.array(LAMBDA_GRID)
 
@@ -50,9 +62,9 @@ def test_path_matches_sklearn_ridge_on_the_raw_basis(intercept):
     """Raw basis x^k with x in [0, 1]: the same features PolynomialFeatures builds."""
     data = synthetic(n=15, seed=2)
     degree = 5
-    model = experiments.build_model(data, degree, "raw", intercept)
+    model = build_model(data, degree, "raw", intercept)
     lams = np.array([1e-6, 1e-3, 1.0, 10.0])
-    path = experiments.ridge_along_path(model, lams)
+    path = ridge_along_path(model, lams)
     features = PolynomialFeatures(degree, include_bias=intercept == "penalised")
     X = features.fit_transform(data.x_train[:, None])
     for k, lam in enumerate(lams):
@@ -70,16 +82,14 @@ def test_path_matches_sklearn_ridge_on_the_raw_basis(intercept):
 def test_fitted_curves_do_not_depend_on_the_basis_at_lambda_zero(basis):
     """At λ = 0 every basis spans the same polynomials: the same least-squares curve."""
     data = synthetic(n=20, seed=4)
-    reference = experiments.ridge_along_path(
-        experiments.build_model(data, 4, "legendre"), np.array([0.0])
-    )
-    path = experiments.ridge_along_path(experiments.build_model(data, 4, basis), np.array([0.0]))
+    reference = ridge_along_path(build_model(data, 4, "legendre"), np.array([0.0]))
+    path = ridge_along_path(build_model(data, 4, basis), np.array([0.0]))
     np.testing.assert_allclose(path.curves, reference.curves, atol=1e-9)
 
 
 def test_bishops_example_overfits_at_lambda_zero_and_the_errors_cross():
-    model = experiments.build_model(synthetic(seed=DEFAULTS.seed), 9, "monomial")
-    path = experiments.ridge_along_path(model, GRID)
+    model = build_model(synthetic(seed=DEFAULTS.seed), 9, "monomial")
+    path = ridge_along_path(model, GRID)
     assert path.train_rmse[0] < 1e-6  # 10 parameters, 10 points: interpolation
     assert path.test_rmse[0] > 2 * path.test_rmse[path.best_test_index]
     assert np.all(np.diff(path.train_rmse) >= -1e-12)  # training error never falls with λ
@@ -89,27 +99,27 @@ def test_bishops_example_overfits_at_lambda_zero_and_the_errors_cross():
 
 
 def test_frames_are_long_finite_and_indexed_by_the_grid():
-    model = experiments.build_model(synthetic(), 9, "monomial")
-    path = experiments.ridge_along_path(model, GRID)
+    model = build_model(synthetic(), 9, "monomial")
+    path = ridge_along_path(model, GRID)
     assert len(path.errors_frame) == 2 * len(GRID)
-    assert path.curves_frame.shape == (experiments.GRID_POINTS, len(GRID) + 1)
+    assert path.curves_frame.shape == (GRID_POINTS, len(GRID) + 1)
     assert len(path.coefs_frame) == len(GRID) * (model.n_features + 1)
     for frame in (path.errors_frame, path.curves_frame, path.coefs_frame):
         numbers = frame.select_dtypes("number").to_numpy()
         assert np.isfinite(numbers).all()
     i = 37
-    column = path.curves_frame[experiments.curve_column(i)].to_numpy()
+    column = path.curves_frame[curve_column(i)].to_numpy()
     assert column.dtype == np.float32
     np.testing.assert_allclose(column, path.curves[i], rtol=1e-6)
 
 
 def test_drawn_curves_stay_finite_far_off_the_frame():
     """Curves beyond float32 (a wild fit can reach 1e40) are clipped far outside the frame."""
-    model = experiments.build_model(synthetic(n=12), 30, "raw")
-    wild = experiments.ridge_along_path(model, GRID).curves * np.logspace(-3, 45, 150)
-    drawn = experiments._curves_frame(model, wild).drop(columns="x").to_numpy().T
-    lo, hi = experiments.y_domain(model)
-    band = experiments.CURVE_BAND * (hi - lo)
+    model = build_model(synthetic(n=12), 30, "raw")
+    wild = ridge_along_path(model, GRID).curves * np.logspace(-3, 45, 150)
+    drawn = _curves_frame(model, wild).drop(columns="x").to_numpy().T
+    lo, hi = y_domain(model)
+    band = CURVE_BAND * (hi - lo)
     assert np.isfinite(drawn).all()
     assert drawn.min() >= np.float32(lo - band)
     assert drawn.max() <= np.float32(hi + band)
@@ -121,22 +131,18 @@ def test_drawn_curves_stay_finite_far_off_the_frame():
 
 
 def test_lambda_position_puts_zero_one_decade_left():
-    np.testing.assert_allclose(
-        experiments.lambda_position([0.0, 1e-12, 1e-3, 1e4]), [-13.0, -12.0, -3.0, 4.0]
-    )
+    np.testing.assert_allclose(lambda_position([0.0, 1e-12, 1e-3, 1e4]), [-13.0, -12.0, -3.0, 4.0])
 
 
 def test_rmse_by_hand():
-    assert experiments.rmse(np.array([1.0, 3.0]), np.array([0.0, 0.0])) == pytest.approx(
-        math.sqrt(5)
-    )
+    assert rmse(np.array([1.0, 3.0]), np.array([0.0, 0.0])) == pytest.approx(math.sqrt(5))
 
 
 @pytest.mark.parametrize("optimizer", ["gd", "momentum", "nesterov"])
 def test_descent_converges_to_the_closed_form(optimizer):
-    model = experiments.build_model(synthetic(), 3, "legendre")
-    path = experiments.ridge_along_path(model, np.array([1e-3]))
-    run = experiments.run_descent(model, 1e-3, optimizer, "l2", lr=1.0, iters=100_000)
+    model = build_model(synthetic(), 3, "legendre")
+    path = ridge_along_path(model, np.array([1e-3]))
+    run = run_descent(model, 1e-3, optimizer, "l2", lr=1.0, iters=100_000)
     assert run.result.converged
     np.testing.assert_allclose(run.result.coef, path.coefs[0], rtol=1e-7, atol=1e-9)
     assert run.test_rmse == pytest.approx(path.test_rmse[0], rel=1e-8)
@@ -144,21 +150,21 @@ def test_descent_converges_to_the_closed_form(optimizer):
 
 
 def test_learning_rate_is_a_multiple_of_one_over_L():
-    model = experiments.build_model(synthetic(), 5, "monomial")
-    run = experiments.run_descent(model, 1e-2, "gd", "l2", lr=1.5, iters=10)
+    model = build_model(synthetic(), 5, "monomial")
+    run = run_descent(model, 1e-2, "gd", "l2", lr=1.5, iters=10)
     assert run.result.learning_rate * run.result.lipschitz == pytest.approx(1.5)
     assert run.limit_multiple == 2.0
 
 
 def test_descent_past_the_limit_diverges_and_stays_finite():
-    model = experiments.build_model(synthetic(), 9, "monomial")
+    model = build_model(synthetic(), 9, "monomial")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        run = experiments.run_descent(model, 0.0, "gd", "l2", lr=2.2, iters=100_000)
+        run = run_descent(model, 0.0, "gd", "l2", lr=2.2, iters=100_000)
     assert run.result.diverged
     assert np.isfinite(run.curve).all()
     assert np.isfinite([run.train_rmse, run.test_rmse]).all()
-    frame = experiments.descent_frame(run)
+    frame = descent_frame(run)
     assert np.isfinite(frame["value"]).all()
     assert (frame["value"] > 0).all()
 
@@ -166,38 +172,38 @@ def test_descent_past_the_limit_diverges_and_stays_finite():
 def test_singular_hessian_reports_the_condition_number_on_its_range():
     """Degree 30 on 2 points at λ = 0: the Hessian is singular; descent goes to least norm."""
     data = synthetic(n=2)
-    model = experiments.build_model(data, 30, "raw")
-    run = experiments.run_descent(model, 0.0, "gd", "l2", lr=1.0, iters=100_000)
+    model = build_model(data, 30, "raw")
+    run = run_descent(model, 0.0, "gd", "l2", lr=1.0, iters=100_000)
     assert run.singular
     assert math.isfinite(run.result.condition_number)
-    path = experiments.ridge_along_path(model, np.array([0.0]))
+    path = ridge_along_path(model, np.array([0.0]))
     np.testing.assert_allclose(run.result.coef, path.coefs[0], atol=1e-8)
 
 
 def test_steps_needed_rule_of_thumb():
-    assert experiments.steps_needed(100.0, 1e-6) == pytest.approx(100 * math.log(1e6))
-    assert experiments.steps_needed(100.0, 1e-6, "momentum") == pytest.approx(10 * math.log(1e6))
-    assert experiments.steps_needed(math.inf) == math.inf
+    assert steps_needed(100.0, 1e-6) == pytest.approx(100 * math.log(1e6))
+    assert steps_needed(100.0, 1e-6, "momentum") == pytest.approx(10 * math.log(1e6))
+    assert steps_needed(math.inf) == math.inf
 
 
 def test_y_domain_and_leaving_the_frame():
-    model = experiments.build_model(synthetic(), 9, "monomial")
-    lo, hi = experiments.y_domain(model)
+    model = build_model(synthetic(), 9, "monomial")
+    lo, hi = y_domain(model)
     values = np.r_[model.y_train, model.y_test, model.truth_grid]
     assert lo < values.min()
     assert hi > values.max()
-    assert experiments.leaves_frame(np.array([0.0, 0.1]), (lo, hi)) is None
-    assert experiments.leaves_frame(np.array([0.0, hi + 5]), (lo, hi)) == hi + 5
-    assert experiments.leaves_frame(np.array([lo - 7, hi + 5]), (lo, hi)) == lo - 7
+    assert leaves_frame(np.array([0.0, 0.1]), (lo, hi)) is None
+    assert leaves_frame(np.array([0.0, hi + 5]), (lo, hi)) == hi + 5
+    assert leaves_frame(np.array([lo - 7, hi + 5]), (lo, hi)) == lo - 7
 
 
 @pytest.mark.parametrize("intercept", ["free", "penalised"])
 def test_degree_zero(intercept):
     """Degree 0: no weights with a free intercept (the fit is the mean), one weight otherwise."""
     data = synthetic()
-    model = experiments.build_model(data, 0, "monomial", intercept)
-    path = experiments.ridge_along_path(model, GRID)
-    run = experiments.run_descent(model, 1.0, "gd", "l2", 1.0, 1000)
+    model = build_model(data, 0, "monomial", intercept)
+    path = ridge_along_path(model, GRID)
+    run = run_descent(model, 1.0, "gd", "l2", 1.0, 1000)
     assert np.isfinite(path.curves).all()
     assert np.isfinite(run.curve).all()
     if intercept == "free":
@@ -215,8 +221,8 @@ def test_cross_validation_agrees_with_scikit_learn():
 
     from regviz import RidgeRegression
 
-    model = experiments.build_model(synthetic(n=20, seed=3), 7, "legendre")
-    frame, picks, dof = experiments.cross_validation(model, GRID, folds=4, seed=11)
+    model = build_model(synthetic(n=20, seed=3), 7, "legendre")
+    frame, picks, dof = cross_validation(model, GRID, folds=4, seed=11)
     for i in (0, 60, 100, 140, 161):
         estimator = RidgeRegression(alpha=GRID[i])
         for kind, cv in (

@@ -32,7 +32,7 @@ import math
 from dataclasses import dataclass
 from numbers import Integral, Real
 
-__all__ = ["Convention", "format_value", "translate"]
+__all__ = ["Convention", "translate"]
 
 
 @dataclass(frozen=True)
@@ -182,46 +182,3 @@ def translate(lam: float, n_samples: int) -> list[Convention]:
             "Mean of ½·(y − p)² plus alpha·½·‖w‖², intercept unpenalised.",
         ),
     ]
-
-
-def format_value(v: float) -> str:
-    """Render ``v`` compactly in e-notation with up to 4 significant digits, for display.
-
-    Trailing zeros of the mantissa are dropped; 0 is ``"0"``, infinities are ``"∞"`` and ``"-∞"``
-    and NaN is ``"nan"``.
-
-    Examples
-    --------
-    >>> format_value(1e-06), format_value(0.000123456), format_value(2.0), format_value(0.0)
-    ('1e-06', '1.235e-04', '2e+00', '0')
-    >>> format_value(float("-inf"))
-    '-∞'
-    """
-    v = float(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "∞" if v > 0 else "-∞"
-    if v == 0:
-        return "0"
-    mantissa, exponent = f"{v:.3e}".split("e")
-    if "." in mantissa:
-        mantissa = mantissa.rstrip("0").rstrip(".")
-    return f"{mantissa}e{exponent}"
-
-
-def format_number(v: float) -> str:
-    """Render ``v`` for reading: plain from 1e-3 to 1e6 (4 significant digits, or a whole number
-    with thousands separators from 1000), else as :func:`format_value` (e-notation).
-
-    Examples
-    --------
-    >>> format_number(45.678), format_number(2.0), format_number(15536.2), format_number(1.2e34)
-    ('45.68', '2', '15,536', '1.2e+34')
-    >>> format_number(0.0), format_number(float("inf"))
-    ('0', '∞')
-    """
-    v = float(v)
-    if math.isfinite(v) and 1e-3 <= abs(v) < 1e6:
-        return f"{v:,.0f}" if abs(v) >= 1e3 else f"{v:.4g}"
-    return format_value(v)

@@ -1,0 +1,67 @@
+"""Train and test error against λ (Bishop's Figure 1.8)."""
+
+from __future__ import annotations
+
+import altair as alt
+
+from regviz.charts.common import lam_param, lambda_x
+
+
+def error_chart(errors, lam_index, best_index, descent_points, y_max, height=380):
+    """Train and test RMSE of the closed form against λ (Bishop's Figure 1.8).
+
+    Parameters
+    ----------
+    errors : DataFrame (lam_index, position, lam, rmse, set)
+        ``position`` is log10 λ (λ = 0 one decade left of the smallest λ).
+    best_index : int or None
+        The λ of least test error, marked; None when there are no test points.
+    descent_points : DataFrame (position, rmse, set) or altair.NamedData
+        Gradient descent's errors at the current λ.
+    y_max : float
+        Top of the y axis; larger errors are clipped (the page says so).
+    """
+    lam = lam_param(lam_index)
+    color = alt.Color(
+        "set:N",
+        scale=alt.Scale(domain=["train", "test"], range=["#1f77b4", "#d62728"]),
+        legend=alt.Legend(title="closed form", orient="bottom"),
+    )
+    x = lambda_x()
+    y = alt.Y("rmse:Q", title="RMSE", scale=alt.Scale(domain=[0, y_max], nice=False))
+    tooltip = [
+        alt.Tooltip("lam:Q", title="λ", format=".2e"),
+        "set:N",
+        alt.Tooltip("rmse:Q", format=".4f"),
+    ]
+    lines = alt.Chart(errors).mark_line(clip=True).encode(x, y, color, tooltip=tooltip)
+    current = (
+        alt.Chart(errors)
+        .transform_filter((alt.datum.lam_index == lam) & (alt.datum.set == "train"))
+        .mark_rule(color="#444", strokeWidth=1.5)
+        .encode(x)
+    )
+    best_row = errors[(errors["lam_index"] == best_index) & (errors["set"] == "test")]
+    if best_index is None:  # no test points: no best λ to mark
+        best_row = errors.iloc[:0]
+    best = alt.Chart(best_row).mark_rule(color="#d62728", strokeDash=[4, 3]).encode(x)
+    best_label = (
+        alt.Chart(best_row.assign(label="best test λ"))
+        .mark_text(align="left", dx=4, dy=-6, color="#d62728")
+        .encode(x, y=alt.value(12), text="label:N")
+    )
+    gd = (
+        alt.Chart(descent_points)
+        .mark_point(shape="diamond", size=140, filled=True, clip=True)
+        .encode(
+            x,
+            y,
+            alt.Color(
+                "set:N",
+                scale=alt.Scale(domain=["train", "test"], range=["#1f77b4", "#d62728"]),
+                legend=None,
+            ),
+            tooltip=["set:N", alt.Tooltip("rmse:Q", format=".4f")],
+        )
+    )
+    return alt.layer(lines, current, best, best_label, gd).add_params(lam).properties(height=height)

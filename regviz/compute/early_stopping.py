@@ -1,0 +1,189 @@
+r"""Gradient descent from zero, stopped early, is close to ridge with ``λ ≈ 1 / (2 η t)``.
+
+:func:`gd_filter_factors` and :func:`gd_closed_form` give plain descent's iterates in closed form;
+:func:`early_stopping` matches each recorded step of a real run to the nearest ridge solution on
+the λ grid, and :func:`early_stopping_fit` draws one step beside its match.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from regviz.compute.common import all_finite, lambda_position, stacked_theta
+from regviz.compute.descent import run_descent
+from regviz.solvers import check_alphas, ridge_path_from_decomposition
+
+GD_SERIES = "gradient descent at step t"
+RIDGE_SERIES = "ridge at matching λ"
+
+
+def gd_filter_factors(s, eta, steps):
+    r"""Filter factors of plain gradient descent from zero: ``(1 − (1 − 2 η s²)^t) / s``.
+
+    On ``J(θ) = ‖y − Zθ‖²`` with ``Z = U diag(s) Vᵀ``, the step ``θ ← θ − η 2 Zᵀ(Zθ − y)``
+    multiplies the component of ``θ − θ*`` along each ``v_i`` by ``1 − 2 η s_i²``, so from
+    ``θ_0 = 0``
+
+    .. math::
+
+        θ_t = V \operatorname{diag}\!\left(\frac{1 − (1 − 2 η s_i^2)^t}{s_i}\right) Uᵀ y,
+
+    against ridge's ``s_i / (s_i² + λ)`` (:func:`solvers.filter_factors`). Both are ``≈ 1/s_i``
+    for large ``s_i`` and, for small ones, ``≈ 2 η t s_i`` against ``s_i / λ``: early stopping
+    after ``t`` steps acts like ridge with ``λ ≈ 1 / (2 η t)``. Computed as
+    ``2 η s Σ_{k<t} (1 − 2 η s²)^k`` (``expm1``/``log1p`` for ``2 η s² <= 1/2``, exact powers
+    above, ``2 η s t`` where ``2 η s² t`` is below rounding): accurate for tiny ``s`` even where
+    ``s²`` underflows; 0 for ``s = 0`` and for ``t = 0``; valid past ``1/L`` too, where the
+    factor oscillates (and, past ``2/L``, diverges).
+
+    Parameters
+    ----------
+    s : array of shape (q,), >= 0
+    eta : float > 0
+    steps : int or array of shape (n_steps,), >= 0
+
+    Returns
+    -------
+    ndarray of shape (n_steps, q)
+    """
+    s = np.asarray(s, dtype=np.float64).reshape(1, -1)
+    t = np.asarray(steps, dtype=np.float64).reshape(-1, 1)
+    eta = float(eta)
+    a = 2.0 * eta * s**2
+    # f = 2 η s q with q = (1 − (1 − a)^t) / a = Σ_{k<t} (1 − a)^k: no division by a tiny s,
+    # and q = t where a t is below rounding (a = 0 when s² underflows).
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        small = -np.expm1(t * np.log1p(-np.minimum(a, 0.5)))  # 1 − (1 − a)^t for a <= 1/2
+        large = 1.0 - (1.0 - a) ** t
+        q = np.where(a <= 0.5, small, large) / a
+    q = np.where(a * t < 1e-17, t, q)
+    return 2.0 * eta * s * q
+
+
+def gd_closed_form(phi, y, fit_intercept, eta, steps):
+    """Plain gradient descent from zero at λ = 0 in closed form, at any steps.
+
+    On ``θ = [w, b]`` with ``Z = [Φ, 1]`` (free intercept; the uncentred design, as
+    :func:`solvers.gradient_descent` runs it) or ``θ = w``, ``Z = Φ`` (penalised intercept):
+    ``θ_t = V diag(gd_filter_factors(s, η, t)) Uᵀ y`` with ``Z = U diag(s) Vᵀ``.
+
+    Returns
+    -------
+    coefs : ndarray of shape (n_steps, p)
+    intercepts : ndarray of shape (n_steps,)
+        Zeros without a free intercept.
+    """
+    phi = np.asarray(phi, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    Z = np.c_[phi, np.ones(len(y))] if fit_intercept else phi
+    U, s, Vt = np.linalg.svd(Z, full_matrices=False)
+    thetas = (gd_filter_factors(s, eta, steps) * (U.T @ y)) @ Vt
+    if fit_intercept:
+        return thetas[:, :-1], thetas[:, -1]
+    return thetas, np.zeros(len(thetas))
+
+
+def _nearest_ridge(thetas, ridge_thetas):
+    """For each row of ``thetas``, the nearest row of ``ridge_thetas`` and the distance."""
+    distances = np.linalg.norm(thetas[:, None, :] - ridge_thetas[None, :, :], axis=2)
+    nearest = np.argmin(distances, axis=1)
+    distance = distances[np.arange(len(thetas)), nearest]
+    norms = np.linalg.norm(thetas, axis=1)
+    relative = np.divide(distance, norms, out=np.zeros_like(distance), where=norms > 0)
+    return nearest, distance, relative
+
+
+def early_stopping(model, lams, iters=10_000):
+    r"""Which ridge solution each step of plain gradient descent from zero is nearest to.
+
+    Runs :func:`regviz.compute.descent.run_descent` ``(model, 0.0, "gd", "l2", 1.0, iters)``
+    (step ``η = 1/L``, at λ = 0, about 200 recorded steps) and, for each recorded step
+    ``t >= 1``, finds the λ of ``lams`` whose ridge solution ``θ(λ) = [w(λ), b(λ)]`` (``b``
+    only when free) is nearest to the iterate ``θ_t`` in Euclidean distance. By
+    :func:`gd_filter_factors` the match should be near ``λ ≈ 1 / (2 η t)``.
+
+    Returns
+    -------
+    dict
+        ``"matches"``: DataFrame (step, lam_index, lam, position, distance, relative_distance),
+        ``relative_distance = distance / ‖θ_t‖`` (0 when ``θ_t = 0``, where every ridge
+        solution is 0 too). ``"rule_of_thumb"``: DataFrame (step, lam, position) with
+        ``λ = 1 / (2 η t)`` and ``position = log10 λ``. ``"trace"``: the run's
+        :class:`solvers.GDTrace` (for :func:`early_stopping_fit`). ``"learning_rate"``: ``η``.
+    """
+    lams = check_alphas(lams)
+    run = run_descent(model, 0.0, "gd", "l2", 1.0, int(iters))
+    trace = run.result.trace
+    eta = float(run.result.learning_rate)
+    coefs, intercepts = ridge_path_from_decomposition(model.decomposition, lams)
+    ridge = stacked_theta(coefs, intercepts, model.fit_intercept)
+    keep = (trace.step >= 1) & np.all(np.isfinite(trace.coef), axis=1)
+    steps = trace.step[keep]
+    thetas = stacked_theta(trace.coef[keep], trace.intercept[keep], model.fit_intercept)
+    nearest, distance, relative = _nearest_ridge(thetas, ridge)
+    position = lambda_position(lams)
+    matches = pd.DataFrame(
+        {
+            "step": steps.astype(np.int64),
+            "lam_index": nearest.astype(np.int64),
+            "lam": lams[nearest],
+            "position": position[nearest],
+            "distance": distance,
+            "relative_distance": relative,
+        }
+    )
+    rule = 1.0 / (2.0 * eta * steps.astype(np.float64))
+    rule_frame = pd.DataFrame(
+        {"step": steps.astype(np.int64), "lam": rule, "position": np.log10(rule)}
+    )
+    frames = all_finite(
+        {"matches": matches, "rule_of_thumb": rule_frame}, "The early-stopping view"
+    )
+    return {**frames, "trace": trace, "learning_rate": eta}
+
+
+def early_stopping_fit(model, path, trace, step):
+    """The gradient-descent curve at (about) ``step`` beside the nearest ridge solution's curve.
+
+    The recorded step of ``trace`` nearest to ``step`` (ties: the earlier) is used, and the λ of
+    ``path.lams`` whose ``θ(λ)`` is nearest to its iterate (as in :func:`early_stopping`).
+
+    Returns
+    -------
+    frame : DataFrame (x, y, series)
+        On ``model.x_grid``; ``series`` is :data:`GD_SERIES` ("gradient descent at step t") or
+        :data:`RIDGE_SERIES` ("ridge at matching λ").
+    info : dict
+        ``step`` (the recorded step used), ``lam_index``, ``lam``, ``distance``,
+        ``relative_distance``.
+    """
+    steps = np.asarray(trace.step, dtype=np.int64)
+    usable = np.flatnonzero(np.all(np.isfinite(trace.coef), axis=1))
+    chosen = int(usable[np.argmin(np.abs(steps[usable] - int(step)))])
+    coef, intercept = trace.coef[chosen], float(trace.intercept[chosen])
+    lams = np.asarray(path.lams, dtype=np.float64)
+    ridge = stacked_theta(path.coefs, path.intercepts, model.fit_intercept)
+    theta = stacked_theta(coef, [intercept], model.fit_intercept)
+    nearest, distance, relative = _nearest_ridge(theta, ridge)
+    index = int(nearest[0])
+    x = model.x_grid
+    with np.errstate(over="ignore", invalid="ignore"):
+        gd_curve = model.phi_grid @ coef + intercept
+        ridge_curve = model.phi_grid @ path.coefs[index] + path.intercepts[index]
+    frame = pd.DataFrame(
+        {
+            "x": np.r_[x, x],
+            "y": np.r_[gd_curve, ridge_curve],
+            "series": np.repeat([GD_SERIES, RIDGE_SERIES], len(x)),
+        }
+    )
+    all_finite({"fit": frame}, "The early-stopping view")
+    info = {
+        "step": int(steps[chosen]),
+        "lam_index": index,
+        "lam": float(lams[index]),
+        "distance": float(distance[0]),
+        "relative_distance": float(relative[0]),
+    }
+    return frame, info
