@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test test-deploy bench lint format clean
+.PHONY: run test test-fast test-deploy bench lint format clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ test: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
+
+# The edit loop: numerics, charts, settings and the page under AppTest; no browser, no nginx.
+test-fast: $(VENV)/.dev
+	$(PY) -m ruff check .
+	$(PY) -m pytest -m "not browser and not deploy and not slow" -q -n 2
 
 # nginx in front of two app replicas: sticky sessions and failover (docs/deploy.md).
 test-deploy: $(VENV)/.dev

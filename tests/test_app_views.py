@@ -1,15 +1,41 @@
-"""The intuition views under AppTest: every view at extreme settings, and the numbers it states."""
+"""Every view under AppTest: what it draws at extreme settings, and the numbers it states.
+
+A view passes only by drawing: its charts with data in them, its table, its numbers; or, where
+the settings make that impossible, the one sentence that says why. A view that always refused
+to draw would fail here (``test_the_check_fails_for_a_view_that_refuses``).
+"""
+
+import io
+import json
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
-from regviz import experiments, lessons
+from regviz.compute.bias_variance import bias_variance
+from regviz.compute.common import CannotDraw
+from regviz.compute.cross_validation import cross_validation
+from regviz.compute.early_stopping import early_stopping, early_stopping_fit
+from regviz.compute.model import build_model, ridge_along_path
 from regviz.data import synthetic
-from regviz.state import DEFAULTS, LAMBDA_GRID, VIEWS
+from regviz.page.views import VIEWS, VIEWS_BY_SLUG
+from regviz.settings import DEFAULTS, LAMBDA_GRID
 from tests.test_app import assert_healthy, metrics, run_page
 
-NEW_VIEWS = VIEWS[3:]
 GRID = np.array(LAMBDA_GRID)
+REFUSAL = "This view cannot be drawn for these settings"
+#: What each view draws in its tab: charts, tables (st.dataframe or st.table) and metrics.
+DRAWS = {
+    "coefficients": {"charts": 1, "tables": 1, "metrics": 0},
+    "descent": {"charts": 3, "tables": 0, "metrics": 4},
+    "l2": {"charts": 0, "tables": 2, "metrics": 3},
+    "geometry": {"charts": 1, "tables": 0, "metrics": 0},
+    "bias-variance": {"charts": 2, "tables": 0, "metrics": 5},
+    "degree": {"charts": 1, "tables": 0, "metrics": 0},
+    "cross-validation": {"charts": 2, "tables": 0, "metrics": 4},
+    "early-stopping": {"charts": 2, "tables": 0, "metrics": 0},
+    "bishop": {"charts": 0, "tables": 1, "metrics": 0},
+}
 EXTREMES = [
     {},
     {"degree": "30", "basis": "raw", "lam": "0", "n": "2"},
@@ -20,36 +46,140 @@ EXTREMES = [
     {"noise": "0", "fn": "step", "lam": "10000", "stop": "100000"},
     {"wi": "30", "wj": "30", "degree": "3"},
 ]
+#: Where a view must refuse, and the words of its reason.
+REFUSES = {
+    ("geometry", "degree=0"): "two weights",
+    ("bias-variance", "dataset=motorcycle&degree=15&lam=1e-06"): "synthetic dataset",
+}
 
 
-@pytest.mark.parametrize("view", NEW_VIEWS)
-@pytest.mark.parametrize(
-    "query", EXTREMES, ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()) or "defaults"
-)
-def test_every_view_at_extreme_settings(query, view):
+def query_id(query):
+    return "&".join(f"{k}={v}" for k, v in query.items()) or "defaults"
+
+
+def chart_rows(element):
+    """Rows in each dataset of a drawn chart (Arrow datasets and inline values)."""
+    proto = element.proto
+    rows = {}
+    for dataset in proto.datasets:
+        if dataset.data.data:
+            rows[dataset.name] = pa.ipc.open_stream(io.BytesIO(dataset.data.data)).read_all()
+    spec = json.loads(proto.spec)
+    for layer in [spec, *spec.get("layer", [])]:
+        values = layer.get("data", {}).get("values")
+        if values is not None:
+            rows[f"inline-{len(rows)}"] = values
+    return {name: len(table) for name, table in rows.items()}
+
+
+def drawn(at, slug):
+    """What the view's tab holds: charts (rows per dataset), tables, metrics and refusals."""
+    tab = at.tabs[[view.slug for view in VIEWS].index(slug)]
+    elements = list(tab)
+    kinds = [getattr(element, "type", "") for element in elements]
+    return {
+        "charts": [
+            chart_rows(e) for e, k in zip(elements, kinds, strict=True) if k == "vega_lite_chart"
+        ],
+        "tables": [e for e, k in zip(elements, kinds, strict=True) if k in ("dataframe", "table")],
+        "metrics": [e for e, k in zip(elements, kinds, strict=True) if k == "metric"],
+        "refusals": [
+            e.value
+            for e, k in zip(elements, kinds, strict=True)
+            if k == "info" and REFUSAL in e.value
+        ],
+    }
+
+
+#: Settings where a view draws less than usual, on purpose.
+DRAWS_LESS = {("l2", "degree=0"): {"tables": 1}}  # no weights to compare, the conventions table
+
+
+def assert_view_drew(at, slug, query=None):
+    """The view drew everything it draws, each chart with data; or it said why it could not."""
+    shown = drawn(at, slug)
+    assert not shown["refusals"], shown["refusals"]
+    expected = DRAWS[slug] | DRAWS_LESS.get((slug, query_id(query or {})), {})
+    assert len(shown["charts"]) == expected["charts"], shown["charts"]
+    for rows in shown["charts"]:
+        assert sum(rows.values()) > 0, rows  # drawn from data (one layer may be empty)
+    assert len(shown["tables"]) == expected["tables"]
+    for table in shown["tables"]:
+        assert len(table.value) > 0
+    assert len(shown["metrics"]) == expected["metrics"]
+
+
+@pytest.mark.parametrize("view", [view.slug for view in VIEWS])
+@pytest.mark.parametrize("query", EXTREMES, ids=query_id)
+def test_every_view_draws_at_extreme_settings(query, view):
     at = run_page({**query, "view": view})
     assert_healthy(at)
     assert at.query_params["view"] == view
+    reason = REFUSES.get((view, query_id(query)))
+    if reason is None:
+        assert_view_drew(at, view, query)
+    else:
+        refusals = drawn(at, view)["refusals"]
+        assert len(refusals) == 1
+        assert reason in refusals[0].replace("\\", "")
+
+
+def test_the_check_fails_for_a_view_that_refuses(monkeypatch):
+    """The assertion above is not vacuous: a view that always refuses fails it."""
+
+    def refuse(ctx):
+        raise CannotDraw("never.")
+
+    monkeypatch.setattr(VIEWS_BY_SLUG["degree"].module, "render", refuse)
+    at = run_page({"view": "degree"})
+    assert_healthy(at)
+    with pytest.raises(AssertionError):
+        assert_view_drew(at, "degree")
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=lambda view: view.slug)
+def test_every_view_opens_by_its_slug_and_by_its_old_label(view):
+    for value in (view.slug, view.label, *view.aliases):
+        at = run_page({"view": value})
+        assert_healthy(at)
+        assert at.query_params["view"] == view.slug
+        assert at.session_state["view"] == view.label
+        assert not any(w.value.startswith("Link:") for w in at.warning)
 
 
 def test_bias_and_variance_numbers_are_regviz_numbers():
-    at = run_page({"view": "Bias and variance", "lam": "0.001", "resamples": "30"})
+    at = run_page({"view": "bias-variance", "lam": "0.001", "resamples": "30"})
     assert_healthy(at)
     i = LAMBDA_GRID.index(0.001)
     d = DEFAULTS
-    expected = lessons.bias_variance(
-        d.fn, d.n, d.noise, d.seed, d.spacing, d.degree, d.basis, d.intercept, GRID, i, k=30
-    )["at_lambda"].iloc[0]
+    result = bias_variance(
+        d.fn, d.n, d.noise, d.seed, d.spacing, d.degree, d.basis, d.intercept, GRID, k=30
+    )
+    expected = result.values_at(i)
     shown = metrics(at)
     for name in ("bias²", "variance", "noise", "test error"):
         assert shown[name] == f"{expected[name]:.4f}"
 
 
-def test_cross_validation_picks_and_the_button_that_moves_lambda():
-    at = run_page({"view": "Cross-validation", "folds": "4"})
+def test_moving_lambda_in_bias_and_variance_refits_nothing():
+    """The K fits along λ are computed once per model and K; a λ move only evaluates them."""
+    from regviz.page import cache
+
+    at = run_page({"view": "bias-variance", "resamples": "20", "seed": "123"})
+    misses = cache.SHARED.misses
+    at.select_slider(key="lam").set_value(1e-3).run()
     assert_healthy(at)
-    model = experiments.build_model(synthetic(seed=DEFAULTS.seed), 9, "monomial")
-    _, picks, dof = experiments.cross_validation(model, GRID, 4, DEFAULTS.seed)
+    at.select_slider(key="lam").set_value(1.0).run()
+    assert_healthy(at)
+    # Two λ moves: two new descent runs and nothing else (no new decomposition).
+    assert cache.SHARED.misses - misses == 2
+
+
+def test_cross_validation_picks_and_the_button_that_moves_lambda():
+    at = run_page({"view": "cross-validation", "folds": "4"})
+    assert_healthy(at)
+    model = build_model(synthetic(seed=DEFAULTS.seed), 9, "monomial")
+    _, picks, dof = cross_validation(model, GRID, 4, DEFAULTS.seed)
     loo = picks.set_index("kind").loc["leave-one-out"]
     shown = metrics(at)
     assert float(shown["λ picked by leave-one-out"]) == pytest.approx(loo.lam, rel=1e-3)
@@ -62,18 +192,18 @@ def test_cross_validation_picks_and_the_button_that_moves_lambda():
 
 
 def test_early_stopping_states_the_matching_lambda():
-    at = run_page({"view": "Early stopping", "stop": "1000"})
+    at = run_page({"view": "early-stopping", "stop": "1000"})
     assert_healthy(at)
-    model = experiments.build_model(synthetic(seed=DEFAULTS.seed), 9, "monomial")
-    path = experiments.ridge_along_path(model, GRID)
-    stopping = lessons.early_stopping(model, GRID, iters=100_000)
-    _, info = lessons.early_stopping_fit(model, path, stopping["trace"], 1000)
+    model = build_model(synthetic(seed=DEFAULTS.seed), 9, "monomial")
+    path = ridge_along_path(model, GRID)
+    stopping = early_stopping(model, GRID, iters=100_000)
+    _, info = early_stopping_fit(model, path, stopping["trace"], 1000)
     caption = " ".join(c.value for c in at.caption)
     assert f"At step {info['step']:,} its weights" in caption
 
 
 def test_geometry_weights_follow_the_degree_and_the_url():
-    at = run_page({"view": "Geometry", "wi": "5", "wj": "7"})
+    at = run_page({"view": "geometry", "wi": "5", "wj": "7"})
     assert_healthy(at)
     assert at.selectbox(key="wi").value == 5
     at.slider(key="degree").set_value(3).run()
@@ -85,25 +215,55 @@ def test_geometry_weights_follow_the_degree_and_the_url():
     assert at.query_params["wj"] == "0"
 
 
-def test_bias_and_variance_explains_itself_for_real_data():
-    at = run_page({"view": "Bias and variance", "dataset": "cars"})
-    assert_healthy(at)
-    assert any("choose the synthetic dataset" in i.value for i in at.info)
-
-
 @pytest.mark.parametrize(
-    ("view", "function"),
+    ("view", "module", "function"),
     [
-        ("Geometry", "geometry"),
-        ("Bias and variance", "bias_variance"),
-        ("Early stopping", "early_stopping_fit"),
+        ("geometry", "regviz.page.views.geometry", "geometry"),
+        ("bias-variance", "regviz.page.views.bias_variance", "bias_variance"),
+        ("early-stopping", "regviz.page.views.early_stopping", "early_stopping_fit"),
     ],
 )
-def test_a_view_that_cannot_be_drawn_says_why(monkeypatch, view, function):
+def test_a_view_that_cannot_be_drawn_says_why(monkeypatch, view, module, function):
     def refuse(*args, **kwargs):
-        raise ValueError("the numbers overflow here.")
+        raise CannotDraw("the numbers overflow here.")
 
-    monkeypatch.setattr(lessons, function, refuse)
+    monkeypatch.setattr(module + "." + function, refuse)
     at = run_page({"view": view, "seed": "7", "n": "13"})  # settings no cache has seen
     assert_healthy(at)
-    assert any("cannot be drawn" in i.value and "overflow" in i.value for i in at.info)
+    refusals = drawn(at, view)["refusals"]
+    assert len(refusals) == 1
+    assert "overflow" in refusals[0]
+
+
+@pytest.mark.parametrize("view", ["geometry", "degree"])
+def test_a_bug_in_a_view_is_not_hidden_as_a_sentence(monkeypatch, view):
+    """Only CannotDraw becomes a sentence: any other error is an exception on the page, which
+    every test here checks for."""
+
+    def broken(*args, **kwargs):
+        raise ValueError("a shape error")
+
+    target = {
+        "geometry": "regviz.page.views.geometry.geometry",
+        "degree": "regviz.page.views.degree.error_against_degree",
+    }[view]
+    monkeypatch.setattr(target, broken)
+    at = run_page({"view": view, "seed": "8", "n": "14"})
+    assert at.exception
+    assert not drawn(at, view)["refusals"]
+
+
+def test_the_readme_and_the_presets_name_the_registrys_views():
+    import re
+    from pathlib import Path
+
+    from regviz.presets import PRESETS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    row = next(line for line in readme.splitlines() if line.startswith("| `view` |"))
+    listed = re.findall(r"`([a-z0-9-]+)`", row.split("|")[2])
+    assert listed[: len(VIEWS) + 1] == [*(view.slug for view in VIEWS), VIEWS[0].slug]
+    for preset in PRESETS:
+        assert preset.view is None or preset.view in VIEWS_BY_SLUG, preset.label
+    assert len({view.slug for view in VIEWS}) == len(VIEWS)
+    assert len({view.label for view in VIEWS}) == len(VIEWS)

@@ -11,7 +11,7 @@ import contextlib
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from regviz.state import LAMBDA_GRID
+from regviz.settings import LAMBDA_GRID
 from tests.conftest import IDLE, free_port, start_app, stop_app
 from tests.test_browser_app import (
     CHART,

@@ -52,3 +52,29 @@ def test_a_bad_upload_is_explained_and_a_good_one_is_fitted(page, app_url):
     open_page(page, f"{app_url}/?dataset=motorcycle")
     assert page.get_by_text("Motorcycle crash test").count() >= 1
     assert page.get_by_test_id("stException").count() == 0
+
+
+@pytest.mark.browser
+def test_one_students_upload_is_invisible_to_another(browser, app_url):
+    """Two students on the same server: the second sees neither the first's file nor its fit,
+    even when opening the same link at the same time."""
+    first = browser.new_context(viewport={"width": 1280, "height": 900})
+    second = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        mine, theirs = first.new_page(), second.new_page()
+        mine.goto(f"{app_url}/?dataset=upload")
+        wait_for_rerun(mine)
+        choose_file(mine, "secret-marks.csv", good_csv())
+        mine.wait_for_selector(f"{CHART} svg", timeout=30_000)
+        assert mine.get_by_text("secret-marks.csv").count() >= 1
+
+        theirs.goto(f"{app_url}/?dataset=upload")
+        wait_for_rerun(theirs)
+        assert theirs.get_by_text("Choose a CSV file in the sidebar").count() == 1
+        assert theirs.locator(CHART).count() == 0
+        text = theirs.locator("body").inner_text()
+        assert "secret-marks" not in text
+        assert "zeit" not in text
+    finally:
+        first.close()
+        second.close()

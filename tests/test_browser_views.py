@@ -6,20 +6,20 @@ from urllib.parse import urlencode
 
 import pytest
 
-from regviz.state import PRESETS
-from regviz.state import VIEWS as ALL_VIEWS
+from regviz.page.views import VIEWS as ALL_VIEWS
+from regviz.presets import PRESETS
 from tests.conftest import wait_for_rerun
 from tests.test_browser_app import CHART, query, wait_for_param
 
-VIEWS = ALL_VIEWS[3:]  # the intuition views
+VIEWS = [view.slug for view in ALL_VIEWS[3:]]  # the intuition views
 #: Charts each view adds below the fit and error charts (Bishop's figures: a table).
 CHARTS = {
-    "Geometry": 1,
-    "Bias and variance": 2,
-    "Error against degree": 1,
-    "Cross-validation": 2,
-    "Early stopping": 2,
-    "Bishop's figures": 0,
+    "geometry": 1,
+    "bias-variance": 2,
+    "degree": 1,
+    "cross-validation": 2,
+    "early-stopping": 2,
+    "bishop": 0,
 }
 DRAWN = """() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')].map(chart => {
     const box = chart.getBoundingClientRect();
@@ -46,7 +46,7 @@ def test_every_view_draws_every_chart(page, app_url):
         # height and marks.
         assert all(d["height"] > 50 and d["marks"] > 0 for d in drawn), (view, drawn)
         assert page.get_by_test_id("stException").count() == 0
-    if VIEWS[-1] == "Bishop's figures":
+    if VIEWS[-1] == "bishop":
         assert page.get_by_text("Table 1.2, M = 9").count() == 1
     assert errors == []
 
@@ -59,21 +59,21 @@ def test_preset_buttons_apply_their_settings(page, app_url):
     for label in ("M = 3", "overfit", "Table 1.2"):
         preset = next(p for p in PRESETS if p.label == label)
         page.get_by_test_id("stSidebar").get_by_role("button", name=label, exact=True).click()
-        expected = preset.query(query(page).get("view", "Coefficients"))
+        expected = preset.query(query(page).get("view", "coefficients"))
         wait_for_param(page, "degree", expected["degree"])
         wait_for_param(page, "lam", expected["lam"])
         current = query(page)
         assert {k: current[k] for k in ("degree", "basis", "intercept", "lam")} == {
             k: expected[k] for k in ("degree", "basis", "intercept", "lam")
         }
-    assert query(page)["view"] == "Bishop's figures"
+    assert query(page)["view"] == "bishop"
     assert page.get_by_test_id("stException").count() == 0
 
 
 @pytest.mark.browser
 def test_every_preset_link_opens_and_draws(page, app_url):
     for preset in PRESETS:
-        page.goto(f"{app_url}/?{urlencode(preset.query('Coefficients'))}")
+        page.goto(f"{app_url}/?{urlencode(preset.query('coefficients'))}")
         wait_for_rerun(page)
         page.wait_for_function(
             f"document.querySelectorAll('{CHART} svg').length >= 2", timeout=30_000
@@ -82,4 +82,4 @@ def test_every_preset_link_opens_and_draws(page, app_url):
         assert page.get_by_test_id("stAlert").filter(has_text="Link:").count() == 0, preset.label
         current = query(page)
         assert current["degree"] == str(preset.settings().degree), preset.label
-        assert current["view"] == (preset.view or "Coefficients"), preset.label
+        assert current["view"] == (preset.view or "coefficients"), preset.label

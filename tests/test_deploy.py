@@ -44,7 +44,7 @@ from benchmarks.streamlit_client import (
     StreamlitServer,
     StreamlitSession,
 )
-from regviz.state import LAMBDA_GRID
+from regviz.settings import LAMBDA_GRID
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"

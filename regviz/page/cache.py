@@ -1,0 +1,220 @@
+"""One cache for everything the page computes: keyed on small frozen settings, bounded by bytes.
+
+Two stores, one rule: a key whose data are private to a session (an upload, ``key.private``)
+is computed into that session's own store, which Streamlit drops when the session ends
+(``st.cache_resource(scope="session")``); every other key goes to the store that all sessions
+share. Both are least-recently-used caches bounded by the bytes they hold (:func:`size_of`), not
+only by their number of entries, and a key is computed once however many sessions ask for it
+at the same moment.
+
+Shared results are frozen (:func:`freeze`: every NumPy array read-only) and handed out through
+:func:`share` (every DataFrame a shallow copy, which pandas copies on write), so no session can
+change another's numbers. An expected failure (:class:`~regviz.compute.common.CannotDraw`,
+:class:`~regviz.data.DataError`) is cached like a result and raised again on each hit.
+
+The shared store is a plain object of this module, not ``st.cache_resource``: a client's
+"clear cache" message empties Streamlit's caches, and must not make a whole class wait.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import threading
+from collections import OrderedDict
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from regviz.compute.common import CannotDraw
+from regviz.data import DataError
+
+#: What all sessions' results may hold together, and what one session's private results may.
+SHARED_BYTES = 256 * 2**20
+SESSION_BYTES = 32 * 2**20
+#: Failures that are an answer ("this cannot be drawn, because ...") and are cached as one.
+EXPECTED = (CannotDraw, DataError)
+
+
+def size_of(value, _seen=None):
+    """Bytes held by ``value``: its arrays, frames, strings and containers, each counted once.
+
+    An estimate from above for what the cache must budget (NumPy's ``nbytes``, pandas'
+    ``memory_usage(deep=True)``, ``sys.getsizeof`` for the rest); shared objects are counted once.
+    """
+    seen = set() if _seen is None else _seen
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        base = value.base if isinstance(value.base, np.ndarray) else None
+        if base is not None and id(base) in seen:
+            return 0
+        return int(value.nbytes)
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return int(np.sum(value.memory_usage(deep=True)))
+    if isinstance(value, str | bytes | int | float | bool | type(None)):
+        return sys.getsizeof(value)
+    if isinstance(value, dict):
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = list(value)
+    elif dataclasses.is_dataclass(value):
+        items = [getattr(value, f.name) for f in dataclasses.fields(value)]
+    elif isinstance(value, BaseException):
+        items = [str(value)]
+    else:
+        items = list(getattr(value, "__dict__", {}).values())
+    return sys.getsizeof(value) + sum(size_of(item, seen) for item in items)
+
+
+def freeze(value):
+    """Make every NumPy array reachable from ``value`` read-only, in place; return ``value``."""
+    if isinstance(value, np.ndarray):
+        value.setflags(write=False)
+    elif isinstance(value, dict):
+        for item in value.values():
+            freeze(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            freeze(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            freeze(getattr(value, field.name))
+    return value
+
+
+def share(value):
+    """``value`` as one session may hold it: DataFrames shallow-copied, containers rebuilt around
+    them, everything else (read-only arrays, frozen records without frames) the same object."""
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return value.copy(deep=False)
+    if isinstance(value, dict):
+        return {key: share(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [share(item) for item in value]
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(share(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changed = {}
+        for field in dataclasses.fields(value):
+            item = getattr(value, field.name)
+            copy = share(item)
+            if copy is not item:
+                changed[field.name] = copy
+        return dataclasses.replace(value, **changed) if changed else value
+    return value
+
+
+class _Failure:
+    """An expected exception, cached in place of a result."""
+
+    def __init__(self, error):
+        self.error = error
+
+
+_UNSET = object()
+
+
+class _Pending:
+    """A key being computed: later askers wait for it instead of computing it again."""
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.value = _UNSET
+
+
+class BoundedCache:
+    """A thread-safe least-recently-used cache bounded by the bytes its values hold.
+
+    ``get(key, compute)`` returns the cached value of ``key``, or computes it once (callers
+    asking for the same key meanwhile wait for that computation), freezes it and keeps it,
+    dropping the least recently used values until the total is within ``max_bytes``. A value
+    larger than ``max_bytes`` on its own is returned but not kept.
+    """
+
+    def __init__(self, max_bytes):
+        self.max_bytes = int(max_bytes)
+        self._values = OrderedDict()  # key -> (value, bytes)
+        self._pending = {}
+        self._lock = threading.Lock()
+        self.bytes = 0
+        self.hits = self.misses = 0
+
+    def __len__(self):
+        return len(self._values)
+
+    def __contains__(self, key):
+        return key in self._values
+
+    def get(self, key, compute):
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                self.hits += 1
+                return self._unwrap(self._values[key][0])
+            pending = self._pending.get(key)
+            owner = pending is None
+            if owner:
+                pending = self._pending[key] = _Pending()
+                self.misses += 1
+        if not owner:
+            pending.done.wait()
+            if pending.value is _UNSET:  # the computation failed unexpectedly: try ourselves
+                return self.get(key, compute)
+            return self._unwrap(pending.value)
+        try:
+            try:
+                value = freeze(compute())
+            except EXPECTED as error:
+                value = _Failure(error)
+            pending.value = value
+            self._keep(key, value)
+        finally:
+            with self._lock:
+                del self._pending[key]
+            pending.done.set()
+        return self._unwrap(value)
+
+    def _keep(self, key, value):
+        size = size_of(value)
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            self._values[key] = (value, size)
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                _, (_, dropped) = self._values.popitem(last=False)
+                self.bytes -= dropped
+
+    @staticmethod
+    def _unwrap(value):
+        if isinstance(value, _Failure):
+            raise value.error
+        return value
+
+    def clear(self):
+        with self._lock:
+            self._values.clear()
+            self.bytes = 0
+
+
+#: Results every session may see: the synthetic and bundled data, and all computed from them.
+SHARED = BoundedCache(SHARED_BYTES)
+
+
+@st.cache_resource(scope="session", max_entries=1, show_spinner=False)
+def session_store():
+    """This session's own store (its upload's results); Streamlit drops it when the session ends."""
+    return BoundedCache(SESSION_BYTES)
+
+
+def store_for(key):
+    """The store that may hold ``key``: the session's own for private data, else the shared one."""
+    return session_store() if key.private else SHARED
+
+
+def cached(key, compute):
+    """``compute()``, remembered under ``key`` (a small frozen dataclass with ``.private``)."""
+    return share(store_for(key).get(key, compute))

@@ -1,0 +1,84 @@
+"""The views below the fit: one module each, registered in :data:`VIEWS`, the one list that the
+page's tabs, the ``view`` URL parameter, the README's table and the tests read.
+
+A view is a module with ``render(ctx)`` (``ctx``: a :class:`regviz.page.context.ViewContext`).
+It raises :class:`regviz.compute.common.CannotDraw` (from the computations) where its numbers
+cannot be computed for these settings; :func:`render` turns that, and nothing broader, into a
+sentence.
+
+To add a view: write ``regviz/page/views/<name>.py`` with ``render(ctx)`` and add one
+``View(...)`` line below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+
+import streamlit as st
+
+from regviz.compute.common import CannotDraw
+from regviz.page.views import (
+    bias_variance,
+    bishop,
+    coefficients,
+    cross_validation,
+    degree,
+    descent,
+    early_stopping,
+    geometry,
+    where_l2,
+)
+from regviz.text import plain
+
+
+@dataclass(frozen=True)
+class View:
+    """One view: its stable URL slug, its tab label, and the module that draws it.
+
+    ``aliases`` are other values of the ``view`` URL parameter that open it (labels of links
+    shared before the slugs, so that old links keep working).
+    """
+
+    slug: str
+    label: str
+    module: ModuleType
+    aliases: tuple = ()
+
+    def accepts(self, value):
+        return value == self.slug or value == self.label or value in self.aliases
+
+
+VIEWS = (
+    View("coefficients", "Coefficients", coefficients),
+    View("descent", "Gradient descent", descent),
+    View("l2", "Where is L2 added?", where_l2),
+    View("geometry", "Geometry", geometry),
+    View("bias-variance", "Bias and variance", bias_variance),
+    View("degree", "Error against degree", degree),
+    View("cross-validation", "Cross-validation", cross_validation),
+    View("early-stopping", "Early stopping", early_stopping),
+    View("bishop", "Bishop's figures", bishop),
+)
+VIEWS_BY_SLUG = {view.slug: view for view in VIEWS}
+
+
+def find_view(value):
+    """The view a ``view`` URL parameter (or tab label) names, or None."""
+    text = str(value).strip()
+    for view in VIEWS:
+        if view.accepts(text) or view.slug == text.lower():
+            return view
+    return None
+
+
+def render(ctx):
+    """The views as tabs; only the open one is computed and drawn."""
+    tabs = st.tabs([view.label for view in VIEWS], key="view", on_change="rerun")
+    for view, tab in zip(VIEWS, tabs, strict=True):
+        if tab.open:
+            with tab:
+                try:
+                    view.module.render(ctx)
+                except CannotDraw as reason:
+                    st.info(f"This view cannot be drawn for these settings: {plain(reason)}")

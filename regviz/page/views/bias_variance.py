@@ -1,0 +1,78 @@
+"""Bias and variance: many training sets from the same source, fitted at the current λ, and the
+decomposition of the test error against λ (Bishop's Figures 3.5 and 3.6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from regviz.charts.bias_variance import (
+    DECOMPOSITION,
+    bias_variance_chart,
+    bias_variance_fits_chart,
+)
+from regviz.compute.bias_variance import bias_variance, fits_at
+from regviz.compute.common import CannotDraw
+from regviz.page.context import LAMBDAS
+from regviz.settings import INT_BOUNDS, CacheKey, ModelKey
+
+
+@dataclass(frozen=True)
+class Decomposition(CacheKey):
+    """The λ-free part of the view: K fits along the whole λ grid, once per model and K."""
+
+    model: ModelKey
+    resamples: int
+
+
+def render(ctx):
+    settings = ctx.settings
+    if not settings.synthetic:
+        raise CannotDraw(
+            "bias and variance need the true function and fresh training sets from the same "
+            "source: choose the synthetic dataset."
+        )
+    st.slider("Training sets K", *INT_BOUNDS["resamples"], key="resamples")
+    resamples = st.session_state["resamples"]
+    data = ctx.data_key
+    key = Decomposition(ctx.model_key, resamples)
+    with st.spinner(f"Fitting {resamples} training sets at every λ…"):
+        result = ctx.cached(
+            key,
+            lambda: bias_variance(
+                data.fn,
+                data.n,
+                data.noise,
+                data.seed,
+                data.spacing,
+                settings.degree,
+                settings.basis,
+                settings.intercept,
+                LAMBDAS,
+                k=resamples,
+            ),
+        )
+    at = result.values_at(ctx.lam_index)
+    cols = st.columns(5)
+    for col, name in zip(cols, DECOMPOSITION, strict=True):
+        col.metric(name, f"{at[name]:.4f}")
+    fits = fits_at(result, ctx.lam_index)
+    fit_col, curve_col = st.columns(2)
+    with fit_col:
+        st.altair_chart(
+            bias_variance_fits_chart(fits["fits"], fits["mean"], fits["truth"], ctx.domain),
+            width="stretch",
+        )
+    with curve_col:
+        frame = result.decomposition
+        top = frame.loc[frame.quantity == "test error", "value"].min()
+        y_max = max(1.0, 3.0 * max(top, settings.noise**2, 1e-3))
+        st.altair_chart(bias_variance_chart(frame, ctx.lam_index, y_max), width="stretch")
+    st.caption(
+        f"Notice: {resamples} training sets of {settings.n} points, each fitted at "
+        "this λ. Small λ: the fits differ wildly (variance) but their mean is "
+        "close to the truth (little bias). Large λ: the fits agree (little "
+        "variance) but are all too flat (bias). The test error is bias² + variance "
+        "+ noise (Bishop's Figures 3.5 and 3.6); the best λ balances the first two."
+    )

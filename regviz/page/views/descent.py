@@ -1,0 +1,89 @@
+"""Gradient descent: how the run went (converged, diverged, or stopped early), its progress
+against the step, and its step size against the stability limit."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from regviz.charts.descent import descent_chart, step_size_chart
+from regviz.compute.descent import descent_frame, steps_needed
+from regviz.solvers import OPTIMIZERS
+from regviz.text import format_number
+
+
+def render(ctx):
+    settings, run = ctx.settings, ctx.run
+    result = run.result
+    cols = st.columns(4)
+    cols[0].metric("Steps run", f"{result.n_iter:,}")
+    limit = run.limit_multiple
+    cols[1].metric(
+        "Step size η·L",
+        f"{run.step_multiple:.3g}",
+        help="In units of 1/L. Stable below "
+        + (f"{limit:.3g}" if math.isfinite(limit) else "any value for Adam"),
+    )
+    kappa_label = "Condition number κ (on the range)" if run.singular else "Condition number κ"
+    cols[2].metric(
+        kappa_label,
+        format_number(result.condition_number),
+        help="L/μ: the largest curvature of the objective over the smallest"
+        + (
+            ". The Hessian is singular (λ = 0 and more parameters than the data pin down): "
+            "descent from 0 never moves along its null space and goes to the least-norm "
+            "minimiser, so κ counts the curvatures it does see."
+            if run.singular
+            else "."
+        ),
+    )
+    optimizer = OPTIMIZERS[settings.optimizer]
+    needed = steps_needed(result.condition_number, 1e-6, settings.optimizer)
+    rule = (optimizer.rule_of_thumb or "").replace("ln(1/ε)", "ln 10⁶")
+    cols[3].metric(
+        f"Steps for 10⁻⁶ (≈ {rule})" if rule else "Steps for 10⁻⁶",
+        "—" if needed is None else format_number(round(needed)),
+        help="A rule of thumb for step size 1/L; Adam has no such rule."
+        if needed is None
+        else "A rule of thumb for step size 1/L.",
+    )
+    distance = float(result.trace.distance[-1])
+    gap = float(result.trace.suboptimality[-1])
+    if result.diverged:
+        if math.isfinite(limit):
+            reason = (
+                f"the step size {run.step_multiple:.3g}/L is past the stability limit "
+                f"{limit:.3g}/L, so every step overshoots the minimum along the steepest "
+                "direction by more than it corrects, and the error grows geometrically"
+            )
+        else:
+            reason = "the iterates overflowed: the learning rate is too large for this problem"
+        st.error(f"Diverged at step {result.n_iter:,}: {reason}. The last finite iterate is shown.")
+    elif result.converged:
+        st.success(
+            f"Converged after {result.n_iter:,} steps: distance to the closed form "
+            f"{distance:.1e}, J − J* = {gap:.1e}."
+        )
+    else:
+        st.warning(
+            f"Not converged after {result.n_iter:,} steps: distance to the closed form "
+            f"{distance:.2e}, J − J* = {gap:.2e}. Stopped early, gradient descent is a "
+            "regularizer of its own: it has not yet grown the weights along the "
+            "low-curvature directions that the closed form uses to fit the noise."
+        )
+    if math.isfinite(limit):
+        st.altair_chart(step_size_chart(run.step_multiple, limit), width="stretch")
+    frame = descent_frame(run)
+    c1, c2 = st.columns(2)
+    c1.altair_chart(
+        descent_chart(frame, "J − J*", "J − J* (objective above its minimum)"), width="stretch"
+    )
+    c2.altair_chart(
+        descent_chart(frame, "‖θ − θ*‖", "‖θ − θ*‖ (distance to the closed form)"),
+        width="stretch",
+    )
+    st.caption(
+        "Notice: plain gradient descent needs about κ·ln(1/ε) steps; the penalty adds λ to "
+        "every curvature, so a larger λ lowers κ and speeds it up. Past η = 2/L it diverges."
+    )
