@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, fields, replace
 import numpy as np
 
 from regviz.basis import BASIS_LABELS
-from regviz.data import BUNDLED, TRUE_FUNCTION_LABELS
+from regviz.data import BUNDLED, TRUE_FUNCTION_LABELS, bundled, from_table, synthetic
 from regviz.solvers import OPTIMIZERS
 
 #: λ grid: 0, then 10 values per decade from 1e-12 to 1e4 (161 values), so decades are exact.
@@ -144,6 +144,16 @@ class SyntheticData:
     ntest: int
     private = False
 
+    def load(self):
+        return synthetic(
+            fn=self.fn,
+            n=self.n,
+            noise=self.noise,
+            seed=self.seed,
+            spacing=self.spacing,
+            n_test=self.ntest,
+        )
+
 
 @dataclass(frozen=True)
 class BundledData:
@@ -153,6 +163,9 @@ class BundledData:
     seed: int
     testfrac: float
     private = False
+
+    def load(self):
+        return bundled(self.name, self.testfrac, self.seed)
 
 
 @dataclass(frozen=True)
@@ -165,6 +178,10 @@ class UploadedData:
     seed: int
     testfrac: float
     private = True
+
+    def load(self, table):
+        """The dataset from the session's parsed ``table`` of this content."""
+        return from_table(table, self.x, self.y, self.testfrac, self.seed, name="upload")
 
 
 @dataclass(frozen=True)

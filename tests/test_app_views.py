@@ -20,6 +20,7 @@ from regviz.compute.model import build_model, ridge_along_path
 from regviz.data import synthetic
 from regviz.page.views import VIEWS, VIEWS_BY_SLUG
 from regviz.settings import DEFAULTS, LAMBDA_GRID
+from regviz.text import format_value
 from tests.test_app import assert_healthy, metrics, run_page
 
 GRID = np.array(LAMBDA_GRID)
@@ -197,9 +198,10 @@ def test_early_stopping_states_the_matching_lambda():
     model = build_model(synthetic(seed=DEFAULTS.seed), 9, "monomial")
     path = ridge_along_path(model, GRID)
     stopping = early_stopping(model, GRID, iters=100_000)
-    _, info = early_stopping_fit(model, path, stopping["trace"], 1000)
+    _, info = early_stopping_fit(model, path, stopping["learning_rate"], 1000)
     caption = " ".join(c.value for c in at.caption)
-    assert f"At step {info['step']:,} its weights" in caption
+    assert "At step 1,000 its weights" in caption
+    assert f"λ = {format_value(info['lam'])}" in caption
 
 
 def test_geometry_weights_follow_the_degree_and_the_url():

@@ -8,8 +8,9 @@ import pandas as pd
 from regviz.charts.common import LAM_AXIS, LAM_SCALE, SERIES
 
 
-def early_stopping_chart(matches, step, height=300):
-    """Which ridge λ the gradient-descent iterate is nearest to, against the step (log axes)."""
+def early_stopping_chart(matches, rule_of_thumb, step, height=300):
+    """Which ridge λ the gradient-descent iterate is nearest to, against the step (log axes),
+    beside the rule of thumb λ = 1/(2ηt) (dashed)."""
     x = alt.X("step:Q", scale=alt.Scale(type="log"), title="step t")
     y = alt.Y("position:Q", axis=LAM_AXIS, scale=LAM_SCALE)
     tooltip = [
@@ -25,8 +26,13 @@ def early_stopping_chart(matches, step, height=300):
         )
         .encode(x, y, tooltip=tooltip)
     )
+    thumb = (
+        alt.Chart(rule_of_thumb[rule_of_thumb["position"] >= LAM_SCALE.domain[0]])
+        .mark_line(color="#444", strokeDash=[5, 4], strokeWidth=1.5, clip=True)
+        .encode(x, y, tooltip=[alt.Tooltip("lam:Q", title="1/(2ηt)", format=".2e")])
+    )
     rule = alt.Chart(pd.DataFrame({"step": [max(step, 1)]})).mark_rule(color="#444").encode(x)
-    return alt.layer(line, rule).properties(height=height)
+    return alt.layer(line, thumb, rule).properties(height=height)
 
 
 def early_stopping_fit_chart(curves, points, domain, height=300):

@@ -143,11 +143,12 @@ def early_stopping(model, lams, iters=10_000):
     return {**frames, "trace": trace, "learning_rate": eta}
 
 
-def early_stopping_fit(model, path, trace, step):
-    """The gradient-descent curve at (about) ``step`` beside the nearest ridge solution's curve.
+def early_stopping_fit(model, path, eta, step):
+    """The gradient-descent curve at exactly ``step`` beside the nearest ridge solution's curve.
 
-    The recorded step of ``trace`` nearest to ``step`` (ties: the earlier) is used, and the λ of
-    ``path.lams`` whose ``θ(λ)`` is nearest to its iterate (as in :func:`early_stopping`).
+    The iterate is plain descent's from zero at λ = 0 with step ``eta`` (:func:`early_stopping`'s
+    run), in closed form (:func:`gd_closed_form`), so any step is exact, not only a recorded
+    one; the ridge solution is the one of ``path.lams`` whose ``θ(λ)`` is nearest to it.
 
     Returns
     -------
@@ -155,13 +156,18 @@ def early_stopping_fit(model, path, trace, step):
         On ``model.x_grid``; ``series`` is :data:`GD_SERIES` ("gradient descent at step t") or
         :data:`RIDGE_SERIES` ("ridge at matching λ").
     info : dict
-        ``step`` (the recorded step used), ``lam_index``, ``lam``, ``distance``,
-        ``relative_distance``.
+        ``step``, ``lam_index``, ``lam``, ``distance``, ``relative_distance``.
+
+    Raises
+    ------
+    CannotDraw
+        When a curve overflows double precision.
     """
-    steps = np.asarray(trace.step, dtype=np.int64)
-    usable = np.flatnonzero(np.all(np.isfinite(trace.coef), axis=1))
-    chosen = int(usable[np.argmin(np.abs(steps[usable] - int(step)))])
-    coef, intercept = trace.coef[chosen], float(trace.intercept[chosen])
+    step = int(step)
+    coefs, intercepts = gd_closed_form(
+        model.phi_train, model.y_train, model.fit_intercept, eta, [step]
+    )
+    coef, intercept = coefs[0], float(intercepts[0])
     lams = np.asarray(path.lams, dtype=np.float64)
     ridge = stacked_theta(path.coefs, path.intercepts, model.fit_intercept)
     theta = stacked_theta(coef, [intercept], model.fit_intercept)
@@ -180,7 +186,7 @@ def early_stopping_fit(model, path, trace, step):
     )
     all_finite({"fit": frame}, "The early-stopping view")
     info = {
-        "step": int(steps[chosen]),
+        "step": step,
         "lam_index": index,
         "lam": float(lams[index]),
         "distance": float(distance[0]),

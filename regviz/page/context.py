@@ -17,13 +17,10 @@ from regviz.compute import descent, model
 from regviz.page import cache, upload
 from regviz.settings import (
     LAMBDA_GRID,
-    BundledData,
     CacheKey,
     DescentKey,
     ModelKey,
     Settings,
-    SyntheticData,
-    UploadedData,
 )
 from regviz.text import plain
 
@@ -32,22 +29,8 @@ LAMBDAS.setflags(write=False)
 
 
 def load_dataset(key):
-    """The :class:`regviz.data.Dataset` a data key names."""
-    if isinstance(key, SyntheticData):
-        return data.synthetic(
-            fn=key.fn,
-            n=key.n,
-            noise=key.noise,
-            seed=key.seed,
-            spacing=key.spacing,
-            n_test=key.ntest,
-        )
-    if isinstance(key, BundledData):
-        return data.bundled(key.name, key.testfrac, key.seed)
-    if isinstance(key, UploadedData):
-        table = upload.table(key.digest)
-        return data.from_table(table, key.x, key.y, key.testfrac, key.seed, name="upload")
-    raise TypeError(f"not a data key: {key!r}")
+    """The :class:`regviz.data.Dataset` a data key names (an upload's from this session's file)."""
+    return key.load(upload.table(key.digest)) if key.private else key.load()
 
 
 def dataset(key):

@@ -29,10 +29,11 @@ def render(ctx):
     )
     st.select_slider("Step t", ITERS, key="stop", format_func="{:,}".format)
     step = st.session_state["stop"]
-    curves, chosen = early_stopping_fit(ctx.model, ctx.path, stopping["trace"], step)
+    curves, chosen = early_stopping_fit(ctx.model, ctx.path, stopping["learning_rate"], step)
     match_col, fit_col = st.columns(2)
     with match_col:
-        st.altair_chart(early_stopping_chart(stopping["matches"], chosen["step"]), width="stretch")
+        chart = early_stopping_chart(stopping["matches"], stopping["rule_of_thumb"], chosen["step"])
+        st.altair_chart(chart, width="stretch")
     with fit_col:
         points = pd.DataFrame({"x": ctx.dataset.x_train, "y": ctx.dataset.y_train})
         st.altair_chart(early_stopping_fit_chart(curves, points, ctx.domain), width="stretch")
@@ -40,5 +41,5 @@ def render(ctx):
         f"Gradient descent from w = 0 on the unpenalised loss (λ = 0, step 1/L). At step "
         f"{chosen['step']:,} its weights are nearest the ridge solution for "
         f"λ = {format_value(chosen['lam'])}. Notice: the longer it runs, the smaller the λ "
-        "it matches (about 1/(2ηt)): stopping early is a regularizer too."
+        "it matches (the dashed line is 1/(2ηt)): stopping early is a regularizer too."
     )
