@@ -1,16 +1,24 @@
-"""Solvers: the ridge path from one SVD against a loop of scikit-learn fits, and Gram-form
-gradient descent against the plain loop a student would write."""
+"""Solvers: the ridge path from one SVD against a loop of scikit-learn fits, Gram-form gradient
+descent against the plain loop a student would write, and gradient descent along the page's
+whole λ grid at once against its time budgets."""
 
 from __future__ import annotations
 
 import warnings
+from functools import partial
 
 import numpy as np
 from sklearn.linear_model import Ridge
 
 from benchmarks.timing import compare, report
 from regviz import PolynomialBasis, ridge_path
-from regviz.solvers import gradient_descent
+from regviz.data import synthetic
+from regviz.settings import LAMBDA_GRID
+from regviz.solvers import OPTIMIZERS, gradient_descent, gradient_descent_path
+
+#: Budgets (medians, seconds) for the descent path over the 162 λ of LAMBDA_GRID, plain gd at
+#: step 1/L with tol=1e-14: (n, degree, steps) -> budget.
+PATH_BUDGETS = {(10, 9, 1000): 0.05, (1000, 20, 20_000): 2.0, (1000, 30, 100_000): 10.0}
 
 
 def _problem(n=1000, degree=20, seed=0):
@@ -83,6 +91,50 @@ def main():
             repeats=5,
         )[optimizer]
         print(f"  regviz {optimizer}, 10k steps: {seconds * 1e3:.1f} ms")
+
+    descent_path()
+
+
+def _page_problem(n, degree):
+    """The page's default data (Bishop's sine, seed 19, evenly spaced) in the monomial basis,
+    the ill-conditioned default: small λ columns run every step."""
+    data = synthetic(n=n, seed=19)
+    basis = PolynomialBasis(degree=degree, kind="monomial")
+    return basis.fit_transform(data.x_train[:, None]), data.y_train
+
+
+def descent_path():
+    """Gradient descent at every λ of the page's grid (162 values) in one batched run: the
+    optimizer's step 1/L at each λ (``learning_rate="auto"``), tol=1e-14 as on the page. The
+    time includes building the quadratics (one QR and one batched SVD)."""
+    alphas = np.array(LAMBDA_GRID)
+    print(f"\nGradient descent along the λ grid ({alphas.size} values), free intercept, tol=1e-14")
+    for (n, degree, steps), budget in PATH_BUDGETS.items():
+        X, y = _page_problem(n, degree)
+        optimizers = list(OPTIMIZERS) if n == 10 else ["gd"]
+        repeats = 9 if steps <= 1000 else 3
+        medians = compare(
+            {
+                name: partial(
+                    gradient_descent_path, X, y, alphas, optimizer=name, max_iter=steps, tol=1e-14
+                )
+                for name in optimizers
+            },
+            repeats=repeats,
+            warmup=1,
+        )
+        path = gradient_descent_path(X, y, alphas, max_iter=steps, tol=1e-14)
+        print(
+            f"  N = {n}, degree {degree}, {steps:,} steps (gd: {path.converged.sum()} of "
+            f"{alphas.size} λ converge, mean {path.n_iter.mean():,.0f} steps)"
+        )
+        for name, seconds in medians.items():
+            verdict = ""
+            if name == "gd":
+                verdict = (
+                    f"  (budget {budget * 1e3:g} ms: {'met' if seconds <= budget else 'MISSED'})"
+                )
+            print(f"    {name:<10} {seconds * 1e3:10.1f} ms{verdict}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from regviz.solvers import (
     RidgeRegression,
     effective_dof,
     gradient_descent,
+    gradient_descent_path,
     loo_errors,
     ridge_path,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "RidgeRegression",
     "effective_dof",
     "gradient_descent",
+    "gradient_descent_path",
     "loo_errors",
     "ridge_path",
 ]

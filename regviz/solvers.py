@@ -9,9 +9,10 @@ convention, ``1/2 sum_i (...)^2 + lambda/2 ||w||^2`` with ``w_0`` penalised, has
 with ``lambda = alpha`` when the basis includes a column of ones and ``fit_intercept=False``.
 
 The module has two layers, as scikit-learn's ``linear_model/_ridge.py`` does: pure array
-functions (``ridge_decomposition``, ``ridge_path``, ``gradient_descent``) that the dashboard calls
-directly and caches, and the scikit-learn estimators ``RidgeRegression`` and
-``GradientDescentRegressor`` on top of them.
+functions (``ridge_decomposition``, ``ridge_path``, ``gradient_descent``,
+``gradient_descent_path``) that the dashboard calls directly and caches, and the scikit-learn
+estimators ``RidgeRegression`` and ``GradientDescentRegressor`` on top of them. Both closed form
+and descent come for a whole path of alphas at once; one alpha is a path of one.
 
 Two conventions are written once here and used everywhere: which singular values count
 (:func:`kept_singular_values`, :func:`numerical_rank`) and which alphas are valid
@@ -24,7 +25,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Integral, Real
 from typing import NamedTuple
 
@@ -284,8 +285,45 @@ def _warn_if_ill_conditioned(kappa, what):
 
 
 # --------------------------------------------------------------------------------------------
-# Gradient descent, in Gram form
+# The objective as a quadratic, for one alpha or a whole path of them
 # --------------------------------------------------------------------------------------------
+
+
+def _excess(s, Vt, theta_star, thetas):
+    """``||diag(s_k) Vt_k (theta - theta*_k)||^2`` for each row of each column's ``thetas``.
+
+    ``s`` (K, q), ``Vt`` (K, q, q), ``theta_star`` (K, q) and ``thetas`` (K, M, q): column
+    first, so that each column's rows are one matrix product (one BLAS call per column).
+    Returns (K, M). A sum of squares: exact to rounding however small, no difference of two
+    nearly equal objectives.
+    """
+    projected = _matmul_rows(thetas - theta_star[:, None, :], np.swapaxes(Vt, -1, -2))
+    projected *= s[:, None, :]
+    return np.einsum("kmi,kmi->km", projected, projected)
+
+
+def _matmul_rows(a, b, out=None):
+    """``a @ b`` with ``a`` (..., M, q): the same rounding for a row whatever ``M`` is.
+
+    BLAS takes a lone row (``M = 1``) by a matrix-vector product, whose rounding differs from
+    the matrix-matrix product's in the last bits; padding it to two rows keeps a one-column run
+    bit-identical to its column of a batch.
+    """
+    if a.shape[-2] != 1:
+        return np.matmul(a, b, out=out)
+    product = np.matmul(np.concatenate([a, a], axis=-2), b)[..., :1, :]
+    if out is None:
+        return product
+    out[...] = product
+    return out
+
+
+def _two_rows(array):
+    """``array``, or its single row twice: a run of one column steps two identical rows so that
+    its products go through the same BLAS routine as a batch's (see :func:`_matmul_rows`)."""
+    if array is None or array.shape[0] != 1:
+        return array
+    return np.concatenate([array, array])
 
 
 @dataclass(frozen=True)
@@ -297,6 +335,8 @@ class Quadratic:
     ``H = 2 A^T A = 2 (Z^T Z + alpha D)``, ``L = 2 s_max^2`` and ``mu = 2 s_min^2``. ``theta*`` is
     the minimiser of least norm. Written this way ``J - J*`` is a sum of squares, accurate
     down to the last digits instead of the difference of two nearly equal numbers.
+
+    One column of a :class:`QuadraticPath` (``path[k]``); :func:`quadratic_objective` builds it.
     """
 
     gram: np.ndarray  # Z^T Z
@@ -334,36 +374,229 @@ class Quadratic:
 
     def suboptimality(self, thetas):
         """``J(theta) - J*`` for each row of ``thetas``, as a sum of squares."""
-        projected = (np.atleast_2d(thetas) - self.theta_star) @ self.Vt.T
-        return np.einsum("ij,ij->i", projected * self.s, projected * self.s)
+        rows = np.atleast_2d(np.asarray(thetas, dtype=np.float64))
+        return _excess(self.s[None], self.Vt[None], self.theta_star[None], rows[None])[0]
 
 
-def quadratic_objective(X, y, alpha, fit_intercept=True):
-    """Build the :class:`Quadratic` of ridge's objective (one SVD of a (n+p) x q matrix)."""
+@dataclass(frozen=True, eq=False)
+class QuadraticPath:
+    r"""The objective as a quadratic in ``theta`` for each of ``K`` alphas: ``K`` :class:`Quadratic`
+    at once, arrays with the alpha first.
+
+    For alpha ``alphas[k]``: ``J_k(theta) = J*_k + ||diag(s_k) Vt_k (theta - theta*_k)||^2``,
+    where ``U_k diag(s_k) Vt_k`` is the SVD of ``A_k = [Z; sqrt(alpha_k) D]`` (``Z = [X, 1]``
+    with the intercept, ``X`` without; ``D`` the rows of the identity that select ``w``). The
+    Hessian is ``H_k = 2 A_k^T A_k = 2 (Z^T Z + alpha_k D)``. ``path[k]`` is the
+    :class:`Quadratic` of column ``k`` and ``path.take(columns)`` a path of some of them.
+
+    Attributes
+    ----------
+    gram : ndarray of shape (q, q)
+        ``Z^T Z``, shared by every alpha (the gradient's Gram form).
+    zty : ndarray of shape (q,)
+        ``Z^T y``, shared.
+    decay_mask : ndarray of shape (q,)
+        1 for a weight of ``w``, 0 for the intercept (never penalised).
+    alphas : ndarray of shape (K,)
+    s : ndarray of shape (K, q)
+        Singular values of each ``A_k``, descending.
+    Vt : ndarray of shape (K, q, q)
+        Right singular vectors of each ``A_k``, as rows.
+    theta_star : ndarray of shape (K, q)
+        The minimiser of least norm of each ``J_k``.
+    optimum : ndarray of shape (K,)
+        ``J*_k``, the least value, as a sum of squares (no cancellation).
+    initial : float
+        ``J(0) = ||y||^2``, the same for every alpha.
+    rank : ndarray of int, shape (K,)
+        Rank of ``A_k`` (and of ``H_k``), by :func:`kept_singular_values` on the shape of
+        ``A_k``, ``(n + p, q)``.
+    """
+
+    gram: np.ndarray
+    zty: np.ndarray
+    decay_mask: np.ndarray
+    alphas: np.ndarray
+    s: np.ndarray
+    Vt: np.ndarray
+    theta_star: np.ndarray
+    optimum: np.ndarray
+    initial: float
+    rank: np.ndarray
+
+    def __len__(self):
+        return self.alphas.shape[0]
+
+    @property
+    def fit_intercept(self):
+        """True when ``theta`` ends with an (unpenalised) intercept."""
+        return bool(np.any(self.decay_mask == 0))
+
+    @property
+    def lipschitz(self):
+        """``L_k = 2 s_max^2``: the largest eigenvalue of each Hessian, shape (K,)."""
+        return 2.0 * np.max(self.s, axis=1, initial=0.0) ** 2
+
+    @property
+    def singular(self):
+        """True where the Hessian is singular (``theta*`` is then the least-norm minimiser)."""
+        return self.rank < self.Vt.shape[-1]
+
+    @property
+    def condition_number(self):
+        """``(s_max / s_r)^2`` over each Hessian's range (``r`` its rank; 1 for rank 0), as
+        :attr:`Quadratic.condition_number`; shape (K,)."""
+        if self.s.shape[1] == 0:
+            return np.ones(len(self))
+        smallest_kept = self.s[np.arange(len(self)), np.maximum(self.rank - 1, 0)]
+        with np.errstate(divide="ignore", invalid="ignore"):  # rank 0: s_max = 0
+            return np.where(self.rank > 0, (self.s[:, 0] / smallest_kept) ** 2, 1.0)
+
+    def suboptimality(self, thetas):
+        """``J_k(theta) - J*_k`` as a sum of squares (see :class:`Quadratic`).
+
+        Parameters
+        ----------
+        thetas : array of shape (..., K, q)
+            Any number of ``theta`` for each column, the column on the second-last axis.
+
+        Returns
+        -------
+        ndarray of shape (..., K)
+        """
+        return self._per_column(
+            thetas, lambda rows: _excess(self.s, self.Vt, self.theta_star, rows)
+        )
+
+    def distance(self, thetas):
+        """``||theta - theta*_k||`` for ``thetas`` of shape (..., K, q); returns (..., K)."""
+        thetas = np.asarray(thetas, dtype=np.float64)
+        return np.linalg.norm(thetas - self.theta_star, axis=-1)
+
+    def _per_column(self, thetas, of_rows):
+        thetas = np.asarray(thetas, dtype=np.float64)
+        lead = thetas.shape[:-2]
+        rows = np.moveaxis(thetas, -2, 0).reshape(len(self), math.prod(lead), thetas.shape[-1])
+        return np.moveaxis(of_rows(rows).reshape(len(self), *lead), 0, -1)
+
+    def take(self, columns):
+        """The path of some columns: ``columns`` indices or a boolean mask over the K alphas."""
+        return replace(
+            self,
+            **{
+                name: getattr(self, name)[columns]
+                for name in ("alphas", "s", "Vt", "theta_star", "optimum", "rank")
+            },
+        )
+
+    def __getitem__(self, k):
+        """The :class:`Quadratic` of column ``k``."""
+        return Quadratic(
+            gram=self.gram,
+            zty=self.zty,
+            decay_mask=self.decay_mask,
+            alpha=float(self.alphas[k]),
+            s=self.s[k],
+            Vt=self.Vt[k],
+            theta_star=self.theta_star[k],
+            optimum=float(self.optimum[k]),
+            initial=self.initial,
+            rank=int(self.rank[k]),
+        )
+
+    @classmethod
+    def stack(cls, quads):
+        """The path whose columns are the :class:`Quadratic` ``quads`` (of the same data)."""
+        first = quads[0]
+        return cls(
+            gram=first.gram,
+            zty=first.zty,
+            decay_mask=first.decay_mask,
+            alphas=np.array([quad.alpha for quad in quads], dtype=np.float64),
+            s=np.stack([quad.s for quad in quads]),
+            Vt=np.stack([quad.Vt for quad in quads]),
+            theta_star=np.stack([quad.theta_star for quad in quads]),
+            optimum=np.array([quad.optimum for quad in quads], dtype=np.float64),
+            initial=first.initial,
+            rank=np.array([quad.rank for quad in quads], dtype=np.int64),
+        )
+
+
+def quadratic_objectives(X, y, alphas, fit_intercept=True):
+    r"""Ridge's objective as a quadratic for every alpha of ``alphas``: one QR, one batched SVD.
+
+    With ``Z = Q R`` (reduced QR; ``R`` is ``min(n, q) x q``)
+
+    ``J(theta) = ||R theta - Q^T y||^2 + ||y - Q Q^T y||^2 + alpha ||D theta||^2``,
+
+    since ``Q`` has orthonormal columns and ``Z theta`` lies in their span. So each alpha needs
+    only the SVD of the small ``A_k = [R; sqrt(alpha_k) D]`` (at most ``(q + p) x q``,
+    whatever ``n``) against the target ``[Q^T y; 0]``, all ``K`` in one ``numpy.linalg.svd``
+    call; the tall ``(n + p) x q`` matrix is never decomposed. The singular values and ``Vt``
+    are those of ``[Z; sqrt(alpha_k) D]`` (the two differ by an orthogonal factor on the left).
+    With ``A_k = U diag(s) Vt`` (full ``U``), ``c = U^T [Q^T y; 0]`` and ``r`` the rank:
+
+    ``theta* = Vt[:r]^T (c[:r] / s[:r])``  and
+    ``J* = sum_{i >= r} c_i^2 + ||y - Q Q^T y||^2``,
+
+    sums of squares, so ``J*`` carries no cancellation however well the model fits.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    y : array of shape (n_samples,)
+    alphas : array of shape (K,), each finite and >= 0
+    fit_intercept : bool, default=True
+        Append the unpenalised intercept to ``theta``.
+
+    Returns
+    -------
+    QuadraticPath
+    """
+    alphas = check_alphas(alphas)
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     n, p = X.shape
     Z = np.hstack([X, np.ones((n, 1))]) if fit_intercept else X
+    q = Z.shape[1]
     decay_mask = np.r_[np.ones(p), np.zeros(1)] if fit_intercept else np.ones(p)
-    # The penalty as extra least-squares rows: ||A theta - [y; 0]||^2 = J(theta).
-    A = np.vstack([Z, np.sqrt(alpha) * np.eye(Z.shape[1])[decay_mask == 1]])
-    target = np.r_[y, np.zeros(A.shape[0] - n)]
-    U, s, Vt = np.linalg.svd(A, full_matrices=False)
-    rank = numerical_rank(s, A.shape)
-    theta_star = Vt[:rank].T @ ((U[:, :rank].T @ target) / s[:rank])
-    residual = target - A @ theta_star
-    return Quadratic(
+    Q, R = np.linalg.qr(Z)
+    qty = Q.T @ y
+    unreachable = y - Q @ qty  # the part of y that no Z theta reaches
+    rows = R.shape[0]
+    # The penalty as extra least-squares rows: ||A_k theta - [Q^T y; 0]||^2 + ||unreachable||^2.
+    A = np.zeros((alphas.shape[0], rows + p, q))
+    A[:, :rows] = R
+    A[:, rows + np.arange(p), np.flatnonzero(decay_mask)] = np.sqrt(alphas)[:, None]
+    U, s, Vt = np.linalg.svd(A, full_matrices=True)  # rows + p >= q: s has q values
+    kept = kept_singular_values(s, (n + p, q))  # the rule on the stacked [Z; sqrt(alpha) D]
+    coords = np.matmul(np.r_[qty, np.zeros(p)], U)  # U^T target, (K, rows + p)
+    fitted = np.where(kept, coords[:, :q], 0.0) / np.where(kept, s, 1.0)
+    theta_star = np.matmul(fitted[:, None, :], Vt)[:, 0]
+    missed = np.where(kept, 0.0, coords[:, :q])
+    optimum = (
+        np.einsum("ki,ki->k", missed, missed)
+        + np.einsum("ki,ki->k", coords[:, q:], coords[:, q:])
+        + unreachable @ unreachable
+    )
+    return QuadraticPath(
         gram=Z.T @ Z,
         zty=Z.T @ y,
         decay_mask=decay_mask,
-        alpha=float(alpha),
+        alphas=alphas,
         s=s,
         Vt=Vt,
         theta_star=theta_star,
-        optimum=float(residual @ residual),
+        optimum=optimum,
         initial=float(y @ y),
-        rank=rank,
+        rank=np.count_nonzero(kept, axis=1),
     )
+
+
+def quadratic_objective(X, y, alpha, fit_intercept=True):
+    """The :class:`Quadratic` of ridge's objective at one alpha: column 0 of
+    :func:`quadratic_objectives` ``(X, y, [alpha], fit_intercept)``."""
+    return quadratic_objectives(X, y, [alpha], fit_intercept)[0]
 
 
 # --------------------------------------------------------------------------------------------
@@ -375,8 +608,7 @@ def linear_update_matrix(quad, optimizer, penalty, learning_rate, momentum):
     """The step of an optimizer of the linear family (gd, heavy ball, Nesterov) as one affine map.
 
     The state is ``[theta, buf, 1]`` (``buf``: the momentum buffer, 0 at the start). Every rule
-    of ``torch.optim.SGD`` is affine in it on a quadratic, so one matrix product per step runs
-    it exactly, with no Python work per step beyond that product. With ``g`` the gradient at
+    of ``torch.optim.SGD`` is affine in it on a quadratic. With ``g`` the gradient at
     ``theta_t`` and ``eta`` the learning rate:
 
     - gradient: ``g = 2 (Z^T Z theta - Z^T y) [+ 2 alpha D theta when penalty="l2"]``
@@ -387,6 +619,10 @@ def linear_update_matrix(quad, optimizer, penalty, learning_rate, momentum):
     - ``penalty="decoupled"``: ``theta <- (1 - 2 eta alpha D) theta`` first (the gradient was
       taken at ``theta_t``, before the decay, as in ``AdamW``); then
       ``theta <- theta - eta * direction``.
+
+    The runs do not use it (they take the same rule on every column at once, see
+    :func:`gradient_descent_path`); it is the rule written out as a matrix, for analysis (its
+    spectral radius decides stability) and as an independent check of the runs.
 
     Parameters
     ----------
@@ -429,65 +665,200 @@ def linear_update_matrix(quad, optimizer, penalty, learning_rate, momentum):
     return step
 
 
-def _run_linear(step_matrix, state, n_steps, q):
-    """Apply ``state <- step_matrix @ state`` n_steps times; return the thetas and the state."""
-    states = np.empty((n_steps, state.shape[0]))
-    previous, dot = state, np.dot
-    for row in list(states):  # rows as views made up front: the loop is one C call per step
-        dot(step_matrix, previous, out=row)
-        previous = row
-    return states[:, :q], previous
+class _LinearFamilyRun:
+    """The linear family's steps (gd, heavy ball, Nesterov) on K columns at once.
+
+    The state is ``theta`` and the momentum buffer, each (K, q): one row per column. A step is
+    one (K x q) @ (q x q) product for the gradients of every column and elementwise work, in
+    the order :func:`linear_update_matrix` documents:
+
+    ``g = 2 Z^T Z theta - 2 Z^T y [+ 2 alpha_k D theta]``; ``buf <- momentum buf + g``;
+    ``theta <- [(1 - 2 eta_k alpha_k D)] theta - eta_k direction(g, buf, momentum)``.
+
+    ``direction`` is the registry entry's, the same function that builds the affine map.
+    """
+
+    def __init__(self, rule, path, penalty, learning_rates, momentum):
+        K, q = path.theta_star.shape
+        self.direction = rule.direction
+        self.momentum = momentum
+        self.two_gram = 2.0 * path.gram
+        self.two_zty = 2.0 * path.zty
+        self.learning_rates = np.asarray(learning_rates, dtype=np.float64).reshape(K, 1)
+        penalty_rates = 2.0 * path.alphas[:, None] * path.decay_mask  # 2 alpha_k D, per column
+        decoupled = penalty == "decoupled"
+        self.penalty_rates = None if decoupled else penalty_rates
+        self.keep_factors = 1.0 - self.learning_rates * penalty_rates if decoupled else None
+        self.theta = np.zeros((K, q))
+        self.buf = np.zeros((K, q)) if rule.uses_momentum else None
+
+    def advance(self, n_steps, first_step):
+        """Run ``n_steps`` steps; return their iterates, shape (n_steps, K, q)."""
+        K = self.theta.shape[0]
+        theta, buf, rates, penalty_rates, keep_factors = map(
+            _two_rows,
+            (self.theta, self.buf, self.learning_rates, self.penalty_rates, self.keep_factors),
+        )
+        two_gram, two_zty, direction, momentum = (
+            self.two_gram,
+            self.two_zty,
+            self.direction,
+            self.momentum,
+        )
+        thetas = np.empty((n_steps, *theta.shape))
+        g, scratch = np.empty_like(theta), np.empty_like(theta)
+        for new in thetas:  # each row a view: the step writes the next iterate in place
+            np.matmul(theta, two_gram, out=g)  # the Gram is symmetric: theta Z^T Z
+            g -= two_zty
+            if penalty_rates is not None:
+                np.multiply(penalty_rates, theta, out=scratch)
+                g += scratch
+            if buf is not None:
+                buf *= momentum
+                buf += g
+            np.multiply(rates, direction(g, buf, momentum), out=scratch)
+            if keep_factors is not None:
+                np.multiply(keep_factors, theta, out=new)
+                new -= scratch
+            else:
+                np.subtract(theta, scratch, out=new)
+            theta = new
+        self.theta = theta[:K].copy()
+        if buf is not None:
+            self.buf = buf[:K]
+        return thetas[:, :K]
+
+    def keep(self, columns):
+        """Go on with ``columns`` (a boolean mask) only: the others have stopped."""
+        for name in ("learning_rates", "penalty_rates", "keep_factors", "theta", "buf"):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, value[columns])
 
 
-def _run_adam(quad, state, n_steps, first_step, penalty, lr, beta_1, beta_2, epsilon):
-    """Adam / AdamW steps exactly as documented for ``torch.optim.Adam`` and ``AdamW``.
+class _StepRunnerRun:
+    """An optimizer that runs its own steps (:attr:`Optimizer.step_runner`), e.g. Adam.
+
+    A vectorised runner takes the whole :class:`QuadraticPath` and its state holds arrays with
+    the column first; any other runner is called column by column with that column's
+    :class:`Quadratic` (the interface of a one-alpha run).
+    """
+
+    def __init__(self, rule, path, penalty, learning_rates, beta_1, beta_2, epsilon):
+        self.runner = rule.step_runner
+        self.vectorised = rule.vectorised
+        self.path = path
+        self.learning_rates = np.asarray(learning_rates, dtype=np.float64)
+        self.settings = (penalty, beta_1, beta_2, epsilon)
+        self.state = None if self.vectorised else [None] * len(path)
+
+    def advance(self, n_steps, first_step):
+        """Run ``n_steps`` steps; return their iterates, shape (n_steps, K, q)."""
+        penalty, beta_1, beta_2, epsilon = self.settings
+        if self.vectorised:
+            thetas, self.state = self.runner(
+                self.path,
+                self.state,
+                n_steps,
+                first_step,
+                penalty,
+                self.learning_rates,
+                beta_1,
+                beta_2,
+                epsilon,
+            )
+            return thetas
+        columns = []
+        for k, state in enumerate(self.state):
+            thetas, self.state[k] = self.runner(
+                self.path[k],
+                state,
+                n_steps,
+                first_step,
+                penalty,
+                float(self.learning_rates[k]),
+                beta_1,
+                beta_2,
+                epsilon,
+            )
+            columns.append(thetas)
+        return np.stack(columns, axis=1)
+
+    def keep(self, columns):
+        """Go on with ``columns`` (a boolean mask) only: the others have stopped."""
+        self.path = self.path.take(columns)
+        self.learning_rates = self.learning_rates[columns]
+        if not self.vectorised:
+            self.state = [state for state, kept in zip(self.state, columns, strict=True) if kept]
+        elif self.state is not None:
+            self.state = tuple(array[columns] for array in self.state)
+
+
+def _run_adam(path, state, n_steps, first_step, penalty, lr, beta_1, beta_2, epsilon):
+    """Adam / AdamW steps exactly as documented for ``torch.optim.Adam`` and ``AdamW``, on every
+    column of a :class:`QuadraticPath` at once.
 
     ``g = grad J_data(theta_t) [+ 2 alpha D theta_t for "l2"]``; ``"decoupled"``:
     ``theta <- theta (1 - lr 2 alpha D)``; ``m <- beta_1 m + (1 - beta_1) g``;
     ``v <- beta_2 v + (1 - beta_2) g^2``; ``m_hat = m / (1 - beta_1^t)``,
-    ``v_hat = v / (1 - beta_2^t)``; ``theta <- theta - lr m_hat / (sqrt(v_hat) + epsilon)``.
-    ``state`` is ``(theta, m, v)``, or None at the start (all zero); steps are numbered from
-    ``first_step`` (1 for the first) for the bias corrections.
+    ``v_hat = v / (1 - beta_2^t)``; ``theta <- theta - lr m_hat / (sqrt(v_hat) + epsilon)``,
+    elementwise, with ``lr`` and ``alpha`` those of each column. ``state`` is
+    ``(theta, m, v)``, each (K, q), or None at the start (all zero); steps are numbered from
+    ``first_step`` (1 for the first) for the bias corrections. Returns the iterates,
+    (n_steps, K, q), and the state.
     """
+    K, q = path.theta_star.shape
     if state is None:
-        q = quad.gram.shape[0]
-        state = (np.zeros(q), np.zeros(q), np.zeros(q))
-    theta, m, v = (a.copy() for a in state)
-    penalty_diag = 2.0 * quad.alpha * quad.decay_mask
-    two_gram, two_zty = 2.0 * quad.gram, 2.0 * quad.zty
-    keep = 1.0 - lr * penalty_diag
-    thetas = np.empty((n_steps, theta.shape[0]))
-    for i in range(n_steps):
+        state = (np.zeros((K, q)), np.zeros((K, q)), np.zeros((K, q)))
+    # One column runs as two identical rows (see _two_rows).
+    theta, m, v = (_two_rows(a).copy() for a in state)
+    lr = _two_rows(np.broadcast_to(np.asarray(lr, dtype=np.float64).reshape(-1, 1), (K, 1)))
+    penalty_rates = _two_rows(2.0 * path.alphas[:, None] * path.decay_mask)
+    two_gram, two_zty = 2.0 * path.gram, 2.0 * path.zty
+    keep = 1.0 - lr * penalty_rates
+    g, scratch, update = (np.empty_like(theta) for _ in range(3))
+    thetas = np.empty((n_steps, *theta.shape))
+    for i in range(n_steps):  # in place, in the order of the formulas above
         t = first_step + i
-        g = two_gram @ theta - two_zty
+        np.matmul(theta, two_gram, out=g)
+        g -= two_zty
         if penalty == "l2":
-            g += penalty_diag * theta
+            np.multiply(penalty_rates, theta, out=scratch)
+            g += scratch
         else:
             theta *= keep
         m *= beta_1
-        m += (1.0 - beta_1) * g
+        np.multiply(1.0 - beta_1, g, out=scratch)
+        m += scratch
         v *= beta_2
-        v += (1.0 - beta_2) * (g * g)
-        m_hat = m / (1.0 - beta_1**t)
-        v_hat = v / (1.0 - beta_2**t)
-        theta -= lr * m_hat / (np.sqrt(v_hat) + epsilon)
+        np.multiply(g, g, out=scratch)
+        scratch *= 1.0 - beta_2
+        v += scratch
+        np.divide(v, 1.0 - beta_2**t, out=scratch)  # v_hat
+        np.sqrt(scratch, out=scratch)
+        scratch += epsilon
+        np.divide(m, 1.0 - beta_1**t, out=update)  # m_hat
+        update *= lr
+        update /= scratch
+        theta -= update
         thetas[i] = theta
-    return thetas, (theta, m, v)
+    return thetas[:, :K], (theta[:K], m[:K], v[:K])
 
 
-# What the registry's entries are made of: small named functions (an Optimizer pickles).
+# What the registry's entries are made of: small named functions (an Optimizer pickles). The
+# directions are linear: they act alike on rows of the affine map and on arrays of gradients.
 
 
-def _along_gradient(grad_rows, buf_rows, momentum):
-    return grad_rows
+def _along_gradient(grad, buf, momentum):
+    return grad
 
 
-def _along_buffer(grad_rows, buf_rows, momentum):
-    return buf_rows
+def _along_buffer(grad, buf, momentum):
+    return buf
 
 
-def _along_gradient_and_buffer(grad_rows, buf_rows, momentum):
-    return grad_rows + momentum * buf_rows
+def _along_gradient_and_buffer(grad, buf, momentum):
+    return grad + momentum * buf
 
 
 def _gd_limit(momentum):
@@ -522,11 +893,12 @@ class Optimizer:
     r"""One optimizer: its update rule, its stability limit, its speed and how to run it.
 
     :data:`OPTIMIZERS` holds one per name; :func:`gradient_descent`,
-    :func:`linear_update_matrix`, :func:`stability_limit` and the page read everything about an
-    optimizer from its entry, so adding one is one new entry. An optimizer either belongs to
-    the linear family (``direction`` set: on a quadratic its step is an affine map of
-    ``[theta, buf, 1]``, run as one matrix product per step) or runs its own steps
-    (``step_runner`` set, as Adam).
+    :func:`gradient_descent_path`, :func:`linear_update_matrix`, :func:`stability_limit` and
+    the page read everything about an optimizer from its entry, so adding one is one new entry.
+    An optimizer either belongs to the linear family (``direction`` set: on a quadratic its step
+    is an affine map of ``[theta, buf, 1]``) or runs its own steps (``step_runner`` set, as
+    Adam). Either way a run advances every alpha of a path at once (:meth:`start`), and a run
+    at one alpha is a path of one.
 
     Attributes
     ----------
@@ -549,15 +921,21 @@ class Optimizer:
         :meth:`steps_rule_of_thumb`); None when there is no such rule.
     rule_of_thumb : str or None
         That rule in symbols, for the page: ``"κ·ln(1/ε)"``.
-    direction : callable, (grad_rows, buf_rows, momentum) -> rows, or None
-        Linear family: the step's direction as rows of the affine map of ``[theta, buf, 1]``,
-        given the rows that give the gradient ``g`` and the updated buffer
-        (:func:`linear_update_matrix`).
+    direction : callable, (grad, buf, momentum) -> direction, or None
+        Linear family: the step is ``theta <- theta - η direction``. Linear in ``grad`` and
+        ``buf``, so one function serves both the runs (arrays of gradients and buffers, one row
+        per alpha) and :func:`linear_update_matrix` (the rows of the affine map).
     step_runner : callable or None
         Any other optimizer: ``step_runner(quad, state, n_steps, first_step, penalty,
         learning_rate, beta_1, beta_2, epsilon) -> (thetas, state)``, ``state`` None at the
-        start (``theta = 0``), ``thetas`` of shape (n_steps, q), steps numbered from
-        ``first_step`` (1 for the first).
+        start (``theta = 0``), steps numbered from ``first_step`` (1 for the first). See
+        ``vectorised`` for what ``quad``, ``learning_rate``, ``state`` and ``thetas`` are.
+    vectorised : bool, default False
+        How ``step_runner`` takes a path of ``K`` alphas. True: at once, with ``quad`` a
+        :class:`QuadraticPath`, ``learning_rate`` of shape (K,), ``state`` a tuple of arrays
+        with the column first (so that stopped columns can be dropped) and ``thetas`` of shape
+        (n_steps, K, q). False: column by column, with ``quad`` a :class:`Quadratic`, a float
+        ``learning_rate``, any ``state`` and ``thetas`` of shape (n_steps, q).
     default_rate : float or None
         The absolute learning rate of ``learning_rate="auto"`` for an adaptive optimizer
         (the gradient family's is ``1/L``).
@@ -573,6 +951,7 @@ class Optimizer:
     rule_of_thumb: str | None = None
     direction: Callable[[np.ndarray, np.ndarray, float], np.ndarray] | None = None
     step_runner: Callable[..., tuple] | None = None
+    vectorised: bool = False
     default_rate: float | None = None
 
     def __post_init__(self):
@@ -630,46 +1009,36 @@ class Optimizer:
         return self.steps_per_e_fold(condition_number) * math.log(1.0 / accuracy)
 
     def start(
-        self, quad, penalty, learning_rate, momentum=0.9, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+        self,
+        path,
+        penalty,
+        learning_rates,
+        momentum=0.9,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
     ):
-        """Begin a run from ``theta = 0`` on ``quad``.
+        """Begin a run from ``theta = 0`` at every alpha of ``path`` (a :class:`QuadraticPath`).
+
+        Parameters
+        ----------
+        path : QuadraticPath
+        penalty : {"l2", "decoupled"}
+        learning_rates : array of shape (K,)
+            The absolute learning rate of each column.
+        momentum, beta_1, beta_2, epsilon : float
 
         Returns
         -------
-        advance : callable, ``advance(n_steps, first_step) -> thetas``
-            Runs the next ``n_steps`` steps (``first_step``: the number of the first, from 1)
-            and returns their iterates, shape (n_steps, q). The state carries over between
-            calls.
+        run
+            ``run.advance(n_steps, first_step)`` runs the next ``n_steps`` steps
+            (``first_step``: the number of the first, from 1) and returns their iterates,
+            shape (n_steps, K, q), K the columns still running; ``run.keep(mask)`` drops the
+            columns where the boolean ``mask`` is False. The state carries over between calls.
         """
-        q = quad.gram.shape[0]
         if self.direction is not None:
-            step_matrix = linear_update_matrix(quad, self, penalty, learning_rate, momentum)
-            state = np.r_[np.zeros(2 * q), 1.0]
-
-            def advance(n_steps, first_step):
-                nonlocal state
-                thetas, state = _run_linear(step_matrix, state, n_steps, q)
-                return thetas
-
-        else:
-            state = None
-
-            def advance(n_steps, first_step):
-                nonlocal state
-                thetas, state = self.step_runner(
-                    quad,
-                    state,
-                    n_steps,
-                    first_step,
-                    penalty,
-                    learning_rate,
-                    beta_1,
-                    beta_2,
-                    epsilon,
-                )
-                return thetas
-
-        return advance
+            return _LinearFamilyRun(self, path, penalty, learning_rates, momentum)
+        return _StepRunnerRun(self, path, penalty, learning_rates, beta_1, beta_2, epsilon)
 
 
 #: Every optimizer by name, in the page's order: gd, momentum, nesterov, adam.
@@ -720,6 +1089,7 @@ OPTIMIZERS = {
             uses_momentum=False,
             limit=_no_limit,
             step_runner=_run_adam,
+            vectorised=True,
             default_rate=ADAM_DEFAULT_LEARNING_RATE,
         ),
     )
@@ -746,7 +1116,7 @@ def stability_limit(optimizer, momentum=0.9):
 
 
 # --------------------------------------------------------------------------------------------
-# Gradient descent: the run and its record
+# Gradient descent: the run and its record, for one alpha or a whole path of them
 # --------------------------------------------------------------------------------------------
 
 
@@ -787,6 +1157,66 @@ class GDResult:
     trace: GDTrace
 
 
+@dataclass(frozen=True, eq=False)
+class GDPathResult:
+    """What :func:`gradient_descent_path` returns: one run from zero per alpha, K alphas.
+
+    Each column is the run :func:`gradient_descent` makes at its alpha (same rules, same
+    stopping); per-alpha arrays have the alpha first. The iterates are kept only at the
+    checkpoint ``steps``; a column that stopped before a checkpoint holds its final iterate
+    there (``n_iter`` says when it stopped).
+
+    Attributes
+    ----------
+    alphas : ndarray of shape (K,)
+    steps : ndarray of int, shape (C,)
+        The checkpoint steps: 0 (``theta = 0``), then about ``C - 1`` log-spaced steps from 1
+        to ``max_iter`` (every step when ``max_iter`` is small), ascending.
+    coef : ndarray of shape (K, p)
+        The final ``w`` of each run.
+    intercept : ndarray of shape (K,)
+        The final ``b``; zeros without an intercept.
+    n_iter : ndarray of int, shape (K,)
+        Steps taken.
+    converged, diverged : ndarray of bool, shape (K,)
+        Stopped by ``tol``; stopped because the objective grew past
+        ``DIVERGENCE_FACTOR`` times its start or overflowed (the last finite iterate is kept).
+    learning_rate : ndarray of shape (K,)
+        The absolute learning rate of each run.
+    lipschitz : ndarray of shape (K,)
+        ``L``, the largest eigenvalue of each Hessian ``2 (Z^T Z + alpha D)``.
+    condition_number : ndarray of shape (K,)
+        On each Hessian's range (:attr:`Quadratic.condition_number`).
+    singular : ndarray of bool, shape (K,)
+        The Hessian is singular: descent goes to the least-norm minimiser.
+    optimum : ndarray of shape (K,)
+        ``J*`` of each alpha.
+    checkpoint_coef : ndarray of shape (K, C, p)
+    checkpoint_intercept : ndarray of shape (K, C)
+    suboptimality : ndarray of shape (K, C)
+        ``J - J*`` at the checkpoints, a sum of squares.
+    distance : ndarray of shape (K, C)
+        ``||theta - theta*||`` at the checkpoints (``theta = [w, b]``).
+    """
+
+    alphas: np.ndarray
+    steps: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+    n_iter: np.ndarray
+    converged: np.ndarray
+    diverged: np.ndarray
+    learning_rate: np.ndarray
+    lipschitz: np.ndarray
+    condition_number: np.ndarray
+    singular: np.ndarray
+    optimum: np.ndarray
+    checkpoint_coef: np.ndarray
+    checkpoint_intercept: np.ndarray
+    suboptimality: np.ndarray
+    distance: np.ndarray
+
+
 def record_steps(max_iter, n_points=200):
     """The steps a :class:`GDTrace` keeps: all of them up to ``n_points``, else 0 and about
     ``n_points`` log-spaced steps up to ``max_iter`` (every step at the start, where it matters)."""
@@ -796,20 +1226,267 @@ def record_steps(max_iter, n_points=200):
     return np.r_[0, grid]
 
 
-def _first_run_end(ok, carry, patience):
-    """First index i where ``ok[i - patience + 1 .. i]`` are all true (with ``carry`` trues before
-    ``ok[0]``); return ``(index or None, new_carry)``."""
-    if ok.size == 0:
-        return None, carry
-    runs = np.concatenate([np.ones(carry, dtype=bool), ok])
-    window = np.convolve(runs.astype(np.int64), np.ones(patience, dtype=np.int64), "valid")
-    hits = np.flatnonzero(window == patience)
-    if hits.size:
-        return int(hits[0] + patience - 1 - carry), 0
-    # Trailing run of trues carries into the next chunk.
-    falses = np.flatnonzero(~runs)
-    new_carry = runs.size if falses.size == 0 else runs.size - 1 - int(falses[-1])
-    return None, min(new_carry, patience)
+def _patience_runs(ok, carry, patience):
+    """Per column, the first step that ends ``patience`` true values of ``ok`` in a row.
+
+    ``ok`` (n, K): the stopping test at each step of a chunk; ``carry`` (K,): the true values
+    in a row at the end of the previous chunk. Returns ``(hit, carry)``: ``hit`` (K,) the
+    index in ``ok`` of the step that completes the run, ``n`` where none does; ``carry`` the
+    trailing run (capped at ``patience``) for the next chunk.
+    """
+    n = ok.shape[0]
+    if n == 0:
+        return np.zeros_like(carry), carry
+    step = np.arange(n)[:, None]
+    # The last failed test at or before each step; before the chunk, the run carried over.
+    last_failure = np.maximum.accumulate(np.where(ok, -1 - carry, step), axis=0)
+    run = step - last_failure
+    complete = run >= patience
+    hit = np.where(complete.any(axis=0), complete.argmax(axis=0), n)
+    return hit, np.minimum(run[-1], patience)
+
+
+class _Descent(NamedTuple):
+    """What :func:`_descend` returns; arrays with the column first."""
+
+    final: np.ndarray  # (K, q) the last iterate (the last finite one after a divergence)
+    n_iter: np.ndarray  # (K,)
+    converged: np.ndarray  # (K,)
+    diverged: np.ndarray  # (K,)
+    checkpoints: np.ndarray  # (K, C, q) the iterates at the checkpoint steps (held after a stop)
+    gap_curve: np.ndarray | None  # (n_iter + 1,) J - J* at every step, for one column only
+
+
+#: Iterates held per chunk of steps (K columns x q x steps): 2 MB, whatever max_iter is.
+_CHUNK_NUMBERS = 2**18
+_FIRST_CHUNK, _LAST_CHUNK = 64, 4096
+
+
+def _descend(
+    path,
+    rule,
+    penalty,
+    learning_rates,
+    max_iter,
+    tol,
+    n_iter_no_change,
+    hyper,
+    steps,
+    keep_gap_curve=False,
+):
+    """Run ``rule`` from ``theta = 0`` on every column of ``path`` at once; see
+    :func:`gradient_descent_path`. ``hyper``: momentum, beta_1, beta_2, epsilon (keywords).
+
+    Steps go in chunks (64 steps, doubling to 4096, fewer when many columns run) so that
+    memory stays bounded; the stopping tests run on a whole chunk at once, and a column that
+    stopped is dropped from the run at the end of its chunk, so converged columns cost nothing
+    afterwards. ``keep_gap_curve`` (one column only) keeps ``J - J*`` at every step.
+    """
+    K, q = path.theta_star.shape
+    if keep_gap_curve and K != 1:
+        raise ValueError("A gap curve is kept for one column only.")
+    run = rule.start(path, penalty, learning_rates, **hyper)
+    gap_start = path.suboptimality(np.zeros((K, q)))
+    floor = max(_EPS * path.initial, np.finfo(np.float64).tiny)
+    divergence_scale = DIVERGENCE_FACTOR * np.maximum(gap_start, floor)
+
+    final = np.zeros((K, q))
+    n_iter = np.zeros(K, dtype=np.int64)
+    converged, diverged = np.zeros(K, dtype=bool), np.zeros(K, dtype=bool)
+    checkpoints = np.zeros((K, steps.size, q))  # step 0: theta = 0
+    previous_gap, carry = gap_start.copy(), np.zeros(K, dtype=np.int64)
+    gap_curve = [gap_start] if keep_gap_curve else None
+    # The columns still running, and their share of the per-column arrays.
+    active, live = np.arange(K), path
+    done, chunk = 0, _FIRST_CHUNK
+    with np.errstate(over="ignore", invalid="ignore"):
+        while done < max_iter and active.size:
+            n = min(chunk, max_iter - done, max(1, _CHUNK_NUMBERS // (active.size * q)))
+            thetas = run.advance(n, done + 1)  # (n, active, q)
+            gaps = _excess(live.s, live.Vt, live.theta_star, np.swapaxes(thetas, 0, 1)).T
+            bad = ~np.isfinite(gaps) | ~np.all(np.isfinite(thetas), axis=2)
+            if not rule.adaptive:
+                # Past the stability limit the error grows geometrically: stop long before it
+                # overflows. An adaptive method's steps are bounded by its learning rate.
+                bad |= gaps > divergence_scale[active]
+            first_bad = np.where(bad.any(axis=0), bad.argmax(axis=0), n)
+            stop, now_diverged = first_bad, first_bad < n
+            now_converged = np.zeros(active.size, dtype=bool)
+            if tol > 0:
+                # |J_t - J_{t+1}| <= tol J_t, with J = J* + gap: J* cancels in the change.
+                before = np.vstack([previous_gap[active], gaps])
+                change = np.abs(np.diff(before, axis=0))
+                ok = change <= tol * (live.optimum + before[:-1])
+                ok &= np.arange(n)[:, None] < first_bad  # nothing counts from a bad step on
+                hit, carry[active] = _patience_runs(ok, carry[active], n_iter_no_change)
+                now_converged = hit < n
+                stop = np.where(now_converged, hit + 1, stop)
+                now_diverged &= ~now_converged
+
+            inside = np.flatnonzero((steps > done) & (steps <= done + n))
+            if inside.size:  # a stopped column's are replaced by its final iterate below
+                checkpoints[np.ix_(active, inside)] = np.swapaxes(
+                    thetas[steps[inside] - done - 1], 0, 1
+                )
+            if keep_gap_curve:
+                gap_curve.append(gaps[: stop[0], 0])
+            took = stop > 0
+            last = np.maximum(stop - 1, 0), np.arange(active.size)
+            final[active] = np.where(took[:, None], thetas[last], final[active])
+            previous_gap[active] = np.where(took, gaps[last], previous_gap[active])
+            n_iter[active] = done + stop
+            converged[active], diverged[active] = now_converged, now_diverged
+            done += n
+            running = ~(now_converged | now_diverged)
+            if not running.all():
+                active, live = active[running], live.take(running)
+                run.keep(running)
+            chunk = min(2 * chunk, _LAST_CHUNK)
+
+    # After its stop a column holds its final iterate.
+    held = steps[None, :] > n_iter[:, None]
+    checkpoints[held] = np.broadcast_to(final[:, None, :], checkpoints.shape)[held]
+    curve = np.concatenate(gap_curve) if keep_gap_curve else None
+    return _Descent(final, n_iter, converged, diverged, checkpoints, curve)
+
+
+def _learning_rates(rule, learning_rate, lipschitz):
+    """Absolute learning rates, one per column, from ``"auto"``, a float or an array."""
+    if isinstance(learning_rate, str):
+        _check_choice("learning_rate", learning_rate, ("auto",))
+        return np.array([float(rule.default_learning_rate(L)) for L in lipschitz])
+    rates = np.asarray(learning_rate, dtype=np.float64)
+    if rates.ndim == 0:
+        rates = np.full(lipschitz.shape, float(rates))
+    if rates.shape != lipschitz.shape or not np.all(np.isfinite(rates) & (rates > 0)):
+        raise ValueError(
+            f"learning_rate must be 'auto', a finite number > 0 or an array of "
+            f"{lipschitz.shape[0]} of them, got {learning_rate!r}."
+        )
+    return rates
+
+
+def _check_whole(name, value, minimum):
+    if not isinstance(value, Integral) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}.")
+
+
+def _check_run(penalty, max_iter, tol, n_iter_no_change):
+    _check_choice("penalty", penalty, PENALTIES)
+    _check_whole("max_iter", max_iter, 0)
+    _check_whole("n_iter_no_change", n_iter_no_change, 1)
+    _check_real("tol", tol, low=0)
+
+
+def gradient_descent_path(
+    X,
+    y,
+    alphas,
+    fit_intercept=True,
+    optimizer="gd",
+    penalty="l2",
+    learning_rate="auto",
+    max_iter=1000,
+    tol=1e-10,
+    momentum=0.9,
+    beta_1=0.9,
+    beta_2=0.999,
+    epsilon=1e-8,
+    n_iter_no_change=5,
+    checkpoints=41,
+    quads=None,
+):
+    r"""Full-batch iterative minimisation of ridge's objective from zero, at every alpha at once.
+
+    The run :func:`gradient_descent` makes at one alpha, made at each of ``alphas``: the iterate
+    is a (K x q) array, one row ``theta = [w, b]`` per alpha, and a step is one
+    (K x q) @ (q x q) product with the shared Gram matrix ``Z^T Z`` plus elementwise work
+    (per-alpha learning rates, penalties, momentum buffers and Adam's moments are arrays of the
+    same shape). The rules are those of :class:`GradientDescentRegressor` and the
+    :data:`OPTIMIZERS` registry: gradient ``g = 2 (Z^T Z theta - Z^T y)``, plus
+    ``2 alpha D theta`` for ``penalty="l2"``; ``"decoupled"`` multiplies ``theta`` by
+    ``1 - 2 eta alpha D`` before the step, the gradient taken at ``theta_t``.
+
+    Each column stops by itself, by the rules of :func:`gradient_descent`: converged when
+    ``|J_t - J_{t+1}| <= tol J_t`` for ``n_iter_no_change`` steps in a row; diverged when
+    ``J - J*`` grows past ``DIVERGENCE_FACTOR`` times its start (not for an adaptive optimizer)
+    or an iterate overflows, keeping its last finite iterate. A stopped column is frozen and
+    leaves the computation, so converged columns cost nothing afterwards. Memory is bounded:
+    steps run in chunks, and only the iterates at the ``checkpoints`` steps are kept.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    y : array of shape (n_samples,)
+    alphas : array of shape (K,), each finite and >= 0
+    fit_intercept : bool, default=True
+    optimizer : str or Optimizer, default="gd"
+        A name in :data:`OPTIMIZERS`.
+    penalty : {"l2", "decoupled"}, default="l2"
+    learning_rate : "auto", float > 0 or array of shape (K,), default="auto"
+        ``"auto"``: ``1 / L_k`` for the gradient family (``L_k`` the largest eigenvalue of
+        alpha k's Hessian), the optimizer's default rate for an adaptive one (1e-3 for Adam).
+        A float: that absolute rate for every alpha. An array: one absolute rate per alpha.
+    max_iter : int >= 0, default=1000
+    tol : float >= 0, default=1e-10
+        ``tol=0`` runs every column exactly ``max_iter`` steps (unless it diverges).
+    momentum, beta_1, beta_2, epsilon, n_iter_no_change
+        As for :class:`GradientDescentRegressor`.
+    checkpoints : int >= 3, default=41
+        About how many steps keep their iterates: 0, then log-spaced steps from 1 to
+        ``max_iter`` (:func:`record_steps` with ``checkpoints - 1`` points), every step when
+        ``max_iter < checkpoints``.
+    quads : QuadraticPath, optional
+        A precomputed :func:`quadratic_objectives` of the same ``(X, y, alphas,
+        fit_intercept)``; ``X`` and ``y`` are then not read.
+
+    Returns
+    -------
+    GDPathResult
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [1.0], [2.0]])
+    >>> y = np.array([1.0, 3.0, 5.0])
+    >>> path = gradient_descent_path(X, y, [0.0, 1.0], max_iter=5000, tol=1e-15)
+    >>> path.coef.round(6), path.intercept.round(6), path.converged
+    (array([[2.      ],
+           [1.333333]]), array([1.      , 1.666667]), array([ True,  True]))
+    """
+    rule = _optimizer(optimizer)
+    _check_run(penalty, max_iter, tol, n_iter_no_change)
+    _check_whole("checkpoints", checkpoints, 3)
+    alphas = check_alphas(alphas)
+    if quads is None:
+        quads = quadratic_objectives(X, y, alphas, fit_intercept)
+    elif not np.array_equal(quads.alphas, alphas):
+        raise ValueError("quads must be the quadratic_objectives of these alphas.")
+    rates = _learning_rates(rule, learning_rate, quads.lipschitz)
+    steps = record_steps(max_iter, checkpoints - 1)
+    hyper = {"momentum": momentum, "beta_1": beta_1, "beta_2": beta_2, "epsilon": epsilon}
+    run = _descend(quads, rule, penalty, rates, max_iter, tol, n_iter_no_change, hyper, steps)
+    coef, intercept = _split(run.final, quads.fit_intercept)
+    checkpoint_coef, checkpoint_intercept = _split(run.checkpoints, quads.fit_intercept)
+    by_step = np.swapaxes(run.checkpoints, 0, 1)  # (C, K, q): the column on the second-last axis
+    return GDPathResult(
+        alphas=alphas,
+        steps=steps,
+        coef=coef,
+        intercept=intercept,
+        n_iter=run.n_iter,
+        converged=run.converged,
+        diverged=run.diverged,
+        learning_rate=rates,
+        lipschitz=quads.lipschitz,
+        condition_number=quads.condition_number,
+        singular=quads.singular,
+        optimum=quads.optimum,
+        checkpoint_coef=checkpoint_coef,
+        checkpoint_intercept=checkpoint_intercept,
+        suboptimality=quads.suboptimality(by_step).T,
+        distance=quads.distance(by_step).T,
+    )
 
 
 def gradient_descent(
@@ -838,94 +1515,62 @@ def gradient_descent(
     ``GDResult.loss_curve`` empty: nothing per step is kept beyond the bounded
     :class:`GDTrace` (``loss_curve`` costs 8 bytes a step, 800 kB at 100,000 steps).
 
+    The run is :func:`gradient_descent_path`'s with one alpha: the same code, the same
+    numbers as that alpha's column of a path.
+
     Returns
     -------
     GDResult
     """
     rule = _optimizer(optimizer)
-    if quad is None:
-        quad = quadratic_objective(X, y, alpha, fit_intercept)
-    q = quad.gram.shape[0]
-    L = quad.lipschitz
-    auto = isinstance(learning_rate, str)  # "auto", checked by the estimator
-    lr = rule.default_learning_rate(L) if auto else float(learning_rate)
-    advance = rule.start(quad, penalty, lr, momentum, beta_1, beta_2, epsilon)
-
-    keep_steps = record_steps(max_iter)
-    kept_thetas = [np.zeros((1, q))]
-    start_loss = quad.optimum + quad.suboptimality(np.zeros(q))[0]
-    losses = [np.array([start_loss])] if keep_loss_curve else None
-    gap_start = start_loss - quad.optimum
-    divergence_scale = DIVERGENCE_FACTOR * max(gap_start, _EPS * quad.initial, np.finfo(float).tiny)
-
-    done, chunk, carry = 0, 64, 0
-    converged = diverged = False
-    previous_gap, last_theta = gap_start, np.zeros(q)
-    with np.errstate(over="ignore", invalid="ignore"):
-        while done < max_iter and not (converged or diverged):
-            n_steps = min(chunk, max_iter - done)
-            thetas = advance(n_steps, done + 1)
-            gaps = quad.suboptimality(thetas)
-            bad = ~np.isfinite(gaps) | ~np.all(np.isfinite(thetas), axis=1)
-            if not rule.adaptive:
-                # Past the stability limit the error grows geometrically: stop long before it
-                # overflows. An adaptive method's steps are bounded by its learning rate.
-                bad |= gaps > divergence_scale
-            stop = n_steps
-            if bad.any():
-                stop, diverged = int(np.argmax(bad)), True
-            if tol > 0:
-                both = np.r_[previous_gap, gaps[:stop]]
-                change = np.abs(np.diff(both))
-                ok = change <= tol * (quad.optimum + both[:-1])
-                hit, carry = _first_run_end(ok, carry, n_iter_no_change)
-                if hit is not None:
-                    stop, converged, diverged = hit + 1, True, False
-            # Keep the record's steps in this chunk.
-            steps = np.arange(done + 1, done + stop + 1)
-            kept = np.isin(steps, keep_steps)
-            kept_thetas.append(thetas[:stop][kept])
-            if keep_loss_curve:
-                losses.append(quad.optimum + gaps[:stop])
-            if stop:
-                previous_gap, last_theta = gaps[stop - 1], thetas[stop - 1]
-            done += stop
-            chunk = min(2 * chunk, 4096)
-
-    loss_curve = np.concatenate(losses) if keep_loss_curve else np.empty(0)
-    kept_thetas = np.concatenate(kept_thetas)
-    record = keep_steps[keep_steps <= done]
-    if record[-1] != done:
-        kept_thetas = np.vstack([kept_thetas, last_theta])
-        record = np.r_[record, done]
-    gaps_kept = quad.suboptimality(kept_thetas)
-    coefs, intercepts = _split(kept_thetas, fit_intercept)
+    _check_run(penalty, max_iter, tol, n_iter_no_change)
+    path = (
+        quadratic_objectives(X, y, [alpha], fit_intercept)
+        if quad is None
+        else QuadraticPath.stack([quad])
+    )
+    rates = _learning_rates(rule, learning_rate, path.lipschitz)
+    steps = record_steps(max_iter)
+    hyper = {"momentum": momentum, "beta_1": beta_1, "beta_2": beta_2, "epsilon": epsilon}
+    run = _descend(
+        path, rule, penalty, rates, max_iter, tol, n_iter_no_change, hyper, steps, keep_loss_curve
+    )
+    n_iter = int(run.n_iter[0])
+    # The record: the steps up to the stop, and the stop itself.
+    recorded = steps <= n_iter
+    record, thetas = steps[recorded], run.checkpoints[0, recorded]
+    if record[-1] != n_iter:
+        record, thetas = np.r_[record, n_iter], np.vstack([thetas, run.final])
+    quad = path[0]
+    gaps = quad.suboptimality(thetas)
+    coefs, intercepts = _split(thetas, path.fit_intercept)
     trace = GDTrace(
         step=record,
         coef=coefs,
         intercept=intercepts,
-        objective=quad.optimum + gaps_kept,
-        suboptimality=gaps_kept,
-        distance=np.linalg.norm(kept_thetas - quad.theta_star, axis=1),
+        objective=quad.optimum + gaps,
+        suboptimality=gaps,
+        distance=np.linalg.norm(thetas - quad.theta_star, axis=1),
     )
     return GDResult(
         coef=coefs[-1].copy(),
         intercept=float(intercepts[-1]),
-        n_iter=int(done),
-        loss_curve=loss_curve,
-        converged=converged,
-        diverged=diverged,
-        learning_rate=lr,
-        lipschitz=L,
+        n_iter=n_iter,
+        loss_curve=quad.optimum + run.gap_curve if keep_loss_curve else np.empty(0),
+        converged=bool(run.converged[0]),
+        diverged=bool(run.diverged[0]),
+        learning_rate=float(rates[0]),
+        lipschitz=quad.lipschitz,
         condition_number=quad.condition_number,
         trace=trace,
     )
 
 
 def _split(thetas, fit_intercept):
+    """``(w, b)`` from ``theta = [w, b]`` on the last axis; ``b = 0`` without an intercept."""
     if fit_intercept:
-        return thetas[:, :-1], thetas[:, -1]
-    return thetas, np.zeros(thetas.shape[0])
+        return thetas[..., :-1], thetas[..., -1]
+    return thetas, np.zeros(thetas.shape[:-1])
 
 
 # --------------------------------------------------------------------------------------------

@@ -143,8 +143,8 @@ def _plain_steps(quad, state, n_steps, first_step, penalty, lr, beta_1, beta_2, 
 
 
 def test_a_new_entry_with_its_own_step_runner():
-    """The runner interface (Adam's) carries state across chunks: the same iterates as gd's
-    matrix form, to rounding."""
+    """The runner interface, column by column, carries state across chunks: the same iterates
+    as gd's entry, to rounding."""
     X, y = _problem(seed=2)
     runner = Optimizer(
         name="plain",
