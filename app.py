@@ -10,17 +10,23 @@ from regviz.page import context, lambda_area, sidebar, url, views
 
 st.set_page_config(page_title="regviz: L2 regularization", page_icon="📉", layout="wide")
 
-settings = url.current_settings()  # from the link on a session's first run, else the widgets
+
+@st.fragment
+def body(upload, problem):
+    """Everything that follows λ and the views. A λ move or a view's own control reruns only
+    this: the sidebar and the header stay as they are, and are not sent again."""
+    settings = url.current_settings()
+    lambda_area.show_link_notices(settings)
+    url.write(settings)
+    if not lambda_area.describe_data(settings, problem):
+        return
+    ctx = context.build(settings, upload, url.chart_start(settings, upload))
+    if ctx is not None:  # else the data cannot be fitted, and the page has said why
+        lambda_area.render(ctx)
+        views.render(ctx)
+
+
+settings = url.current_settings()  # from the link on a session's first run, else the session
 upload, problem = sidebar.render(settings)
 lambda_area.header()
-notices = lambda_area.lambda_control()
-settings = url.current_settings()  # λ as the slider now holds it
-lambda_area.show_link_notices(notices, settings)
-url.write(settings)
-if not lambda_area.describe_data(settings, problem):
-    st.stop()
-ctx = context.build(settings, upload)
-if ctx is None:  # the data cannot be fitted: the page has said why
-    st.stop()
-lambda_area.render(ctx)
-views.render(ctx)
+body(upload, problem)

@@ -7,11 +7,15 @@ phase starts a fresh ``streamlit run`` server from the project root (so ``.strea
 applies). The teacher opens the page first (the server imports the modules: that cold load is
 printed, not counted), then ``--sessions`` concurrent
 :class:`~benchmarks.streamlit_client.StreamlitSession` tabs in one asyncio event loop arrive. Each
-connects at a random moment within the first ``--stagger`` seconds, loads the page, then
-``--duration`` seconds long idles ``uniform(1, 3)`` s (a student looking at the result) and moves
-the λ select_slider to a random grid value other than the current one (0 or 1e-8 .. 1e2: 102
-values). Each session's choices come from its own RNG, seeded from ``--seed``, so the sequence of
-moves is reproducible; their interleaving in time is not.
+connects at a random moment within the first ``--stagger`` seconds, loads the page, then for
+``--duration`` seconds looks at it ``uniform(1, 4)`` s (a student looking at the result) and drags
+λ for ``uniform(1, 3)`` s to a random grid value other than the current one (0 or 1e-8 .. 1e2: 102
+values). In the app the drag itself is the browser's business (the charts follow the hand with no
+message to the server); what reaches the server is the λ control's trigger when the hand stops:
+on release, and, in half of the drags, once more midway where the hand rests (a pause of the
+control's 350 ms). The floor's select_slider sends one rerun per drag, on release. Each
+session's choices come from its own RNG, seeded from ``--seed``, so the sequence of moves is
+reproducible; their interleaving in time is not.
 
 The load is closed-loop, as a class is: a student waits for the page before the next move. A
 saturated server therefore shows as latency of about sessions x time per rerun, and fewer
@@ -25,9 +29,11 @@ settings only), each with ``--runner.postScriptGC true`` (Streamlit's default) a
 
 What is measured
 ----------------
-* λ change: from sending the rerun request to receiving ``script_finished`` (the client's
-  :class:`~benchmarks.streamlit_client.RunStats`), p50 / p95 / max over all sessions' changes,
-  and p95* over the changes sent once the whole class had loaded (the join burst left out).
+* λ change: each message that reaches the server, from sending the rerun request to receiving
+  ``script_finished`` (the client's :class:`~benchmarks.streamlit_client.RunStats`): the server
+  work per student action as the student waits for it. p50 / p95 / max over all sessions'
+  changes, and p95* over the changes sent once the whole class had loaded (the join burst left
+  out); bytes received per change.
 * Page load: health GET (XSRF cookie) + websocket handshake + first run, p50 / p95.
 * Failed sessions (could not connect or load), dropped sessions (websocket closed, or a load or
   change took more than ``--timeout`` s), exceptions on the page (an exception element, or a run
@@ -101,7 +107,9 @@ PHASES = {
 }
 #: λ values a student picks: 0, and the grid from 1e-8 to 1e2.
 LAMBDA_RANGE = (1e-8, 1e2)
-THINK = (1.0, 3.0)  # seconds a student looks at the page between moves
+THINK = (1.0, 4.0)  # seconds a student looks at the page between drags
+DRAG = (1.0, 3.0)  # seconds a drag lasts (the browser redraws; the server hears nothing)
+PAUSED_DRAGS = 0.5  # the share of drags where the hand rests midway (λ is sent then too)
 LIFETIME = (20.0, 60.0)  # --long: seconds a session lives before a new one replaces it
 SESSIONS, DURATION, LONG_DURATION, STAGGER, TIMEOUT = 30, 30.0, 300.0, 3.0, 60.0
 TARGET_P95 = {"default": 0.250, "heavy": 1.0}  # seconds
@@ -200,6 +208,7 @@ class Phase:
 class Result:
     phase: Phase
     changes: dict = field(default_factory=dict)  # settings -> [(sent at, seconds)]
+    traffic: list = field(default_factory=list)  # bytes received per change
     loads: dict = field(default_factory=dict)  # settings -> [seconds]
     opened: int = 0
     failed: list = field(default_factory=list)
@@ -328,32 +337,50 @@ class Class:
         self._settle()
         loaded = time.perf_counter()
         result.loads.setdefault(settings, []).append(loaded - start)
-        slider = session.widget("lam")
-        if len(slider.options) != len(LAMBDA_GRID):
-            raise AssertionError(f"the λ slider has {len(slider.options)} options")
-        current = slider.options.index(slider.state.string_array_value.data[0])
+        current = self._current(session)
         end = loaded + lifetime
         while True:
-            think = rng.uniform(*THINK)
-            if time.perf_counter() + think > end:
+            think, drag = rng.uniform(*THINK), rng.uniform(*DRAG)
+            if time.perf_counter() + think + drag > end:
                 return
             await asyncio.sleep(think)
             index = rng.choice([i for i in self.choices if i != current])
-            sent = self.now()
-            try:
-                seconds = await session.set_widget("lam", index)
-            except ScriptError as error:
-                result.exceptions.append(f"{label} λ change: {error}")
-                return
-            except (OSError, TimeoutError, ConnectionClosed, ProtocolError) as error:
-                result.dropped.append(f"{label} λ change: {type(error).__name__}: {error}")
-                return
-            result.changes.setdefault(settings, []).append((sent, seconds))
+            stops = [index]
+            if self.phase.is_app and rng.random() < PAUSED_DRAGS:  # the hand rests midway
+                stops.insert(0, rng.choice([i for i in self.choices if i not in (current, index)]))
+            for k, stop in enumerate(stops):
+                await asyncio.sleep(drag / len(stops) if k else drag / (len(stops) + 1))
+                sent = self.now()
+                try:
+                    seconds = await self._send(session, stop)
+                except ScriptError as error:
+                    result.exceptions.append(f"{label} λ change: {error}")
+                    return
+                except (OSError, TimeoutError, ConnectionClosed, ProtocolError) as error:
+                    result.dropped.append(f"{label} λ change: {type(error).__name__}: {error}")
+                    return
+                result.changes.setdefault(settings, []).append((sent, seconds))
+                result.traffic.append(session.last.bytes)
+                problem = self._check(session, stop)
+                if problem:
+                    result.wrong.append(f"{label}: {problem}")
+                    return
             current = index
-            problem = self._check(session, index)
-            if problem:
-                result.wrong.append(f"{label}: {problem}")
-                return
+
+    def _current(self, session):
+        """The λ index the page opened at: the app's URL, or the floor's slider."""
+        if self.phase.is_app:
+            return LAMBDA_GRID.index(float(session.query_params.get("lam", "0")))
+        slider = session.widget("lam")
+        if len(slider.options) != len(LAMBDA_GRID):
+            raise AssertionError(f"the λ slider has {len(slider.options)} options")
+        return slider.options.index(slider.state.string_array_value.data[0])
+
+    async def _send(self, session, index):
+        """What reaches the server when the hand stops at λ index ``index``."""
+        if self.phase.is_app:  # the λ control's trigger: it reruns the page's fragment
+            return await session.trigger("lam", "moved", index)
+        return await session.set_widget("lam", index)
 
     def _check(self, session, index):
         if not any(kind == "vega_lite_chart" for kind, _ in session.last.elements):
@@ -418,19 +445,20 @@ def report(results, args, elapsed):
         f"churn: each session lives U{LIFETIME} s then a new one takes its seat, default or heavy "
         "settings at random"
         if args.long
-        else f"each moving λ every U{THINK} s for {args.duration:g} s"
+        else (f"each dragging λ for U{DRAG} s after looking U{THINK} s, for {args.duration:g} s")
     )
     print(
         f"\nClass benchmark: {args.sessions} sessions joining over {args.stagger:g} s, {mode} "
-        f"(seed {args.seed}, {args.duration:g} s); λ change = rerun request -> script_finished"
+        f"(seed {args.seed}, {args.duration:g} s); λ change = what reaches the server when the "
+        "hand stops, rerun request -> script_finished"
     )
     header = (
-        f"  {'':<28} {'λ changes, ms':>31}  {'page load ms':>12}  {'sessions':>21}"
+        f"  {'':<28} {'λ changes, ms':>31} {'kB':>4}  {'page load ms':>12}  {'sessions':>21}"
         f"  {'server RSS, MB':>16}  {'CPU, % of a core':>22}  {'loop lag':>8}"
     )
     print(header)
     print(
-        f"  {'phase':<28} {'n':>5} {'p50':>5} {'p95':>6} {'max':>6} {'p95*':>6}"
+        f"  {'phase':<28} {'n':>5} {'p50':>5} {'p95':>6} {'max':>6} {'p95*':>6} {'p50':>4}"
         f"  {'p50':>5} {'p95':>6}"
         f"  {'open':>4} {'fail':>4} {'drop':>4} {'exc':>3} {'bad':>3}"
         f"  {'start':>5} {'peak':>5} {'end':>4}  {'server':>7} {'client':>7} {'other':>6}"
@@ -442,7 +470,7 @@ def report(results, args, elapsed):
             line = (
                 f"  {label:<28} {len(changes):>5} {ms(pct(changes, 50)):>5} "
                 f"{ms(pct(changes, 95)):>6} {ms(max(changes, default=float('nan'))):>6}"
-                f" {ms(pct(joined, 95)):>6}"
+                f" {ms(pct(joined, 95)):>6} {pct(result.traffic, 50) / 1e3:>4.1f}"
                 f"  {ms(pct(loads, 50)):>5} {ms(pct(loads, 95)):>6}"
             )
             if i == 0:
@@ -458,6 +486,7 @@ def report(results, args, elapsed):
             print(line)
     print(
         "  p95*: λ changes sent after the whole class had loaded (the join burst left out).\n"
+        "  kB: bytes the server sends back per λ change (median).\n"
         "  page load: health GET + websocket + first run; the teacher's cold first load of each\n"
         "    fresh server (it imports the modules; not in the figures): "
         + ", ".join(f"{ms(r.cold_load)}" for r in results)

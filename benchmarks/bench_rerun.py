@@ -2,10 +2,12 @@
 
 Each contender is a ``streamlit run`` server started from the project root (same
 ``.streamlit/config.toml``). A :class:`~benchmarks.streamlit_client.StreamlitSession` loads the
-page, then moves the λ slider through distinct grid values: the time of one change is from
-sending the rerun request to receiving ``script_finished``. The app and the floor app
-(``benchmarks/floor_app.py``: the same λ slider and one 200-point Altair line) are measured in
-alternate turns, so machine noise hits both alike, and reported as a ratio.
+page, then moves λ through distinct grid values, as the server hears it: for the app, the λ
+control's trigger ``moved`` (sent when the hand stops; it reruns the page's fragment), for the
+floor its select_slider. The time of one change is from sending the rerun request to receiving
+``script_finished``; the bytes are what the server sends back. The app and the floor app
+(``benchmarks/floor_app.py``: one λ select_slider and one 200-point Altair line compiled once)
+are measured in alternate turns, so machine noise hits both alike, and reported as a ratio.
 
 Phases: the default settings, then the page opened with ``?degree=20&n=1000&iters=20000`` (the
 floor stays as it is); each first visits every λ (fresh servers: gradient descent runs), then
@@ -81,7 +83,10 @@ class Contender:
         """Set λ to LAMBDA_GRID[index] once the page has been idle ``think`` seconds; check it."""
         think = self.think if think is None else think
         await asyncio.sleep(max(0.0, self._idle_since + think - time.perf_counter()))
-        seconds = await self.session.set_widget("lam", index)
+        if self.checks_url:  # the app: its λ control sends the index when the hand stops
+            seconds = await self.session.trigger("lam", "moved", index)
+        else:
+            seconds = await self.session.set_widget("lam", index)
         self._idle_since = time.perf_counter()
         expected = f"{LAMBDA_GRID[index]:g}"
         if self.checks_url and self.session.query_params.get("lam") != expected:

@@ -22,6 +22,13 @@ reads it (``web/server/starlette/starlette_websocket.py``):
   ``elements/widgets/select_slider.py``); a selectbox or radio as ``string_value`` of the label;
   a slider as ``double_array_value``; a number input as ``int_value`` or ``double_value``; keyed
   ``st.tabs`` as ``string_value`` of the tab label, sent only once the user has picked a tab.
+* A custom component (``st.components.v2``, ``bidi_component``) reports user events as trigger
+  values: a ``WidgetState`` whose id is ``$$STREAMLIT_INTERNAL_KEY_<component id>__events`` and
+  whose ``json_trigger_value`` is a JSON list of ``{"event": name, "value": value}``
+  (``components/v2/bidi_component/main.py``). The page's λ control sends ``moved``.
+* A widget drawn inside a fragment (its delta names the fragment) reruns only that fragment: the
+  rerun request carries the ``fragment_id``, the server sends that fragment's deltas and finishes
+  with ``FINISHED_FRAGMENT_RUN_SUCCESSFULLY``; the rest of the page stays as it was.
 * A ``ForwardMsg`` marked ``cacheable`` (a ``new_element`` of 10 kB or more) is kept by the client,
   whose rerun lists the hashes it holds (``cached_message_hashes``); the server then sends a
   ``ref_hash`` instead of the element. Entries expire after ``max_cached_message_age`` runs.
@@ -35,6 +42,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import re
 import socket
@@ -88,6 +96,7 @@ class Widget:
     state: WidgetState | None = None
     labels: list = field(default_factory=list)  # tabs: the tab labels, in order
     path: tuple = ()  # tabs: the container's delta path
+    fragment_id: str = ""  # drawn inside a fragment: its changes rerun only that fragment
 
     @property
     def key(self):
@@ -176,6 +185,18 @@ def mount_state(widget, previous):
             return None
     else:  # buttons (triggers) and the rest register nothing until the user acts
         return None
+    return state
+
+
+#: The prefix of a custom component's trigger widget (streamlit.runtime.state.session_state).
+_INTERNAL_KEY = "$$STREAMLIT_INTERNAL_KEY"
+
+
+def trigger_state(widget, event, value):
+    """The ``WidgetState`` a custom component sends when its JavaScript calls
+    ``setTriggerValue(event, value)``."""
+    state = WidgetState(id=f"{_INTERNAL_KEY}_{widget.id}__events")
+    state.json_trigger_value = json.dumps([{"event": event, "value": value}])
     return state
 
 
@@ -282,23 +303,34 @@ class StreamlitSession:
 
     # -- what a user does -----------------------------------------------------------------------
 
-    async def run(self):
+    async def run(self, fragment_id=""):
         """Load (or reload) the page: a rerun with the URL and the widget states the page holds.
 
-        The first call is the initial page load, with no widget states. Returns the seconds from
+        The first call is the initial page load, with no widget states. With ``fragment_id``,
+        only that fragment reruns (what a widget inside it does). Returns the seconds from
         sending the request to ``script_finished``.
         """
         states = [w.state for w in self.widgets.values() if w.state is not None]
-        return await self._rerun(states)
+        return await self._rerun(states, fragment_id)
 
     async def set_widget(self, key, value):
-        """Set the widget whose key is ``key`` (see :func:`user_state`) and wait for the rerun.
+        """Set the widget whose key is ``key`` (see :func:`user_state`) and wait for the rerun
+        (of its fragment, if it is in one).
 
         Sends the state of every widget on the page, as the frontend does. Returns seconds.
         """
         widget = self.widget(key)
         widget.state = user_state(widget, value)
-        return await self.run()
+        return await self.run(widget.fragment_id)
+
+    async def trigger(self, key, event, value):
+        """What a custom component's ``setTriggerValue(event, value)`` sends: the state of every
+        widget on the page and the trigger, then the rerun it starts (of its fragment, if it is
+        in one). Returns seconds."""
+        widget = self.widget(key)
+        states = [w.state for w in self.widgets.values() if w.state is not None]
+        states.append(trigger_state(widget, event, value))
+        return await self._rerun(states, widget.fragment_id)
 
     def widget(self, key):
         """The widget drawn with ``key=key`` in the last run."""
@@ -317,9 +349,10 @@ class StreamlitSession:
 
     # -- the rerun ------------------------------------------------------------------------------
 
-    def _back_msg(self, states):
+    def _back_msg(self, states, fragment_id=""):
         msg = BackMsg()
         client = msg.rerun_script
+        client.fragment_id = fragment_id
         client.query_string = self.query_string
         client.page_script_hash = self.page_script_hash
         client.page_name = ""
@@ -331,10 +364,10 @@ class StreamlitSession:
         info.is_embedded, info.color_scheme = False, "light"
         return msg.SerializeToString()
 
-    async def _rerun(self, states):
+    async def _rerun(self, states, fragment_id=""):
         if self._ws is None:
             await self.connect()
-        payload = self._back_msg(states)
+        payload = self._back_msg(states, fragment_id)
         stats = RunStats()
         drawn = {}
         start = time.perf_counter()
@@ -362,7 +395,7 @@ class StreamlitSession:
                     self.query_string = msg.page_info_changed.query_string
                 elif kind == "script_finished":
                     stats.elapsed = time.perf_counter() - start
-                    self._on_finished(msg.script_finished, drawn)
+                    self._on_finished(msg.script_finished, drawn, fragment_id)
                     break
         self.last = stats
         return stats.elapsed
@@ -377,7 +410,8 @@ class StreamlitSession:
     def _on_delta(self, msg, drawn, stats):
         delta = msg.delta
         if delta.WhichOneof("type") == "add_block":
-            self._on_block(delta.add_block, tuple(msg.metadata.delta_path), drawn)
+            path = tuple(msg.metadata.delta_path)
+            self._on_block(delta.add_block, path, drawn, delta.fragment_id)
             return
         if delta.WhichOneof("type") != "new_element":
             return
@@ -390,16 +424,18 @@ class StreamlitSession:
         widget_id = getattr(proto, "id", "")
         if widget_id and kind not in ("vega_lite_chart", "dataframe", "plotly_chart"):
             old = self.widgets.get(widget_id)
-            widget = Widget(widget_id, kind, proto)
+            widget = Widget(widget_id, kind, proto, fragment_id=delta.fragment_id)
             widget.state = mount_state(widget, old.state if old else None)
             drawn[widget_id] = widget
 
-    def _on_block(self, block, path, drawn):
+    def _on_block(self, block, path, drawn, fragment_id=""):
         """Keyed ``st.tabs`` are widgets: the container has the id, its tabs the labels."""
         if block.WhichOneof("type") == "tab_container" and block.tab_container.id:
             widget_id = block.tab_container.id
             old = self.widgets.get(widget_id)
-            widget = Widget(widget_id, "tabs", block.tab_container, path=path)
+            widget = Widget(
+                widget_id, "tabs", block.tab_container, path=path, fragment_id=fragment_id
+            )
             widget.state = mount_state(widget, old.state if old else None)
             drawn[widget_id] = widget
         elif block.WhichOneof("type") == "tab":
@@ -407,9 +443,17 @@ class StreamlitSession:
                 if widget.kind == "tabs" and widget.path == path[:-1]:
                     widget.labels.append(block.tab.label)
 
-    def _on_finished(self, status, drawn):
-        if status != _FINISHED.FINISHED_SUCCESSFULLY:
+    def _on_finished(self, status, drawn, fragment_id=""):
+        expected = (
+            _FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+            if fragment_id
+            else _FINISHED.FINISHED_SUCCESSFULLY
+        )
+        if status != expected:
             raise ScriptError(f"script finished with {_FINISHED.Name(status)}")
+        if fragment_id:  # the rest of the page stays: only the fragment's widgets are redrawn
+            kept = {k: w for k, w in self.widgets.items() if w.fragment_id != fragment_id}
+            drawn = kept | drawn
         self.widgets = drawn  # widgets that were not drawn are dropped from the page's state
         self._run_count += 1
         age = self.max_cached_message_age
@@ -436,6 +480,9 @@ class SyncSession:
 
     def set_widget(self, key, value):
         return self._loop.run_until_complete(self.session.set_widget(key, value))
+
+    def trigger(self, key, event, value):
+        return self._loop.run_until_complete(self.session.trigger(key, event, value))
 
     def close(self):
         try:

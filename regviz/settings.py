@@ -110,9 +110,15 @@ class Settings:
         return ModelKey(self.data_key(upload), self.degree, self.basis, self.intercept)
 
     def descent_key(self, upload=None):
-        """What the page's gradient-descent run depends on."""
+        """What the page's gradient-descent run at its λ depends on."""
         return DescentKey(
             self.model_key(upload), self.lam, self.optimizer, self.penalty, self.lr, self.iters
+        )
+
+    def descent_path_key(self, upload=None):
+        """What gradient descent at every λ of the grid depends on (not λ)."""
+        return DescentPathKey(
+            self.model_key(upload), self.optimizer, self.penalty, self.lr, self.iters
         )
 
 
@@ -192,6 +198,17 @@ class ModelKey(CacheKey):
     degree: int
     basis: str
     intercept: str
+
+
+@dataclass(frozen=True)
+class DescentPathKey(CacheKey):
+    """Gradient descent on a model at every λ of the grid: what follows λ in the browser."""
+
+    model: ModelKey
+    optimizer: str
+    penalty: str
+    lr: float
+    iters: int
 
 
 @dataclass(frozen=True)

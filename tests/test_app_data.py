@@ -6,8 +6,16 @@ from streamlit.testing.v1 import AppTest
 
 from regviz import data
 from regviz.page import cache
+from regviz.settings import LAMBDA_GRID
 from tests.conftest import ROOT
-from tests.test_app import assert_healthy, metrics, page_text, unescaped
+from tests.test_app import (
+    assert_healthy,
+    chart_datasets,
+    fit_chart_data,
+    page_text,
+    readouts,
+    unescaped,
+)
 
 
 def run_page(query=None):
@@ -79,7 +87,7 @@ def test_a_bad_upload_says_why_and_a_good_one_then_works():
     assert "30 rows used" in page_text(at)
     assert "label" in page_text(at)  # the text column is named as not offered
     assert len(at.get("vega_lite_chart")) >= 2
-    assert "Closed form: test RMSE" in metrics(at)
+    assert "closed_test" in fit_chart_data(at)["readouts"]
 
 
 def test_dropped_rows_are_counted_on_the_page():
@@ -137,8 +145,11 @@ def test_degenerate_uploads_are_fitted_and_explained(case, lam):
             continue
         assert SENTENCE_START[kind] in infos, (kind, infos)
     if "no_test" in kinds:
-        assert metrics(at)["Closed form: test RMSE"] == "—"
-        assert metrics(at)["Best test λ"] == "no test points"
+        shown = readouts(at, LAMBDA_GRID.index(float(lam)))
+        assert shown["closed test"] is None  # the readouts name no test error at all
+        assert shown["descent test"] is None
+        errors = chart_datasets(at.get("vega_lite_chart")[1])
+        assert all(frame.empty for frame in errors.values() if "label" in frame)  # no best λ
 
 
 def test_one_numeric_column_asks_for_two():
@@ -150,7 +161,7 @@ def test_one_numeric_column_asks_for_two():
 def test_an_upload_stays_in_its_session():
     first = upload(run_page({"dataset": "upload"}), csv(a=range(10), b=range(10)))
     assert_healthy(first)
-    assert "Closed form: test RMSE" in metrics(first)
+    assert "closed_test" in fit_chart_data(first)["readouts"]
     # Its results were computed into the session's own store, never the shared one.
     assert not any(key.private for key in cache.SHARED._values)
     second = run_page({"dataset": "upload"})

@@ -18,10 +18,11 @@ from regviz.compute.cross_validation import cross_validation
 from regviz.compute.early_stopping import early_stopping, early_stopping_fit
 from regviz.compute.model import build_model, ridge_along_path
 from regviz.data import synthetic
+from regviz.page import lambda_control
 from regviz.page.views import VIEWS, VIEWS_BY_SLUG
 from regviz.settings import DEFAULTS, LAMBDA_GRID
 from regviz.text import format_value
-from tests.test_app import assert_healthy, metrics, run_page
+from tests.test_app import assert_healthy, metrics, run_page, set_lambda
 
 GRID = np.array(LAMBDA_GRID)
 REFUSAL = "This view cannot be drawn for these settings"
@@ -163,17 +164,18 @@ def test_bias_and_variance_numbers_are_regviz_numbers():
 
 
 def test_moving_lambda_in_bias_and_variance_refits_nothing():
-    """The K fits along λ are computed once per model and K; a λ move only evaluates them."""
+    """The K fits along λ are computed once per model and K, descent once for every λ: a λ move
+    only evaluates them."""
     from regviz.page import cache
 
     at = run_page({"view": "bias-variance", "resamples": "20", "seed": "123"})
     misses = cache.SHARED.misses
-    at.select_slider(key="lam").set_value(1e-3).run()
+    set_lambda(at, 1e-3)
     assert_healthy(at)
-    at.select_slider(key="lam").set_value(1.0).run()
+    set_lambda(at, 1.0)
     assert_healthy(at)
-    # Two λ moves: two new descent runs and nothing else (no new decomposition).
-    assert cache.SHARED.misses - misses == 2
+    # Two λ moves compute nothing: descent at every λ and the decomposition are cached.
+    assert cache.SHARED.misses - misses == 0
 
 
 def test_cross_validation_picks_and_the_button_that_moves_lambda():
@@ -188,7 +190,7 @@ def test_cross_validation_picks_and_the_button_that_moves_lambda():
     move = next(b for b in at.button if b.label.startswith("Move λ"))
     move.click().run()
     assert_healthy(at)
-    assert at.select_slider(key="lam").value == pytest.approx(loo.lam)
+    assert at.session_state[lambda_control.STATE] == pytest.approx(loo.lam)
     assert float(at.query_params["lam"]) == pytest.approx(loo.lam, rel=1e-5)
 
 

@@ -1,4 +1,5 @@
-"""The charts: they build, carry the current λ as one parameter, and never hold NaN or inf."""
+"""The charts: they build, validate, read the current λ and step through two parameters, and
+never hold NaN or inf. (The λ-linked charts' data: tests/test_lambda_area.py.)"""
 
 import json
 import math
@@ -9,117 +10,58 @@ import pandas as pd
 import pytest
 
 from regviz.charts.coefficients import coefficient_path_chart
-from regviz.charts.common import compile_spec, with_state
-from regviz.charts.descent import descent_chart, step_size_chart
+from regviz.charts.common import LAM_DOMAIN, compile_spec, lambda_position_expr
+from regviz.charts.descent import progress_chart, step_size_chart
 from regviz.charts.error import error_chart
-from regviz.charts.fit import fit_chart
-from regviz.compute.descent import descent_frame, run_descent
-from regviz.compute.model import GRID_POINTS, build_model, curve_column, ridge_along_path, y_domain
+from regviz.compute.common import lambda_position
+from regviz.compute.model import build_model, ridge_along_path
 from regviz.data import synthetic
 from regviz.settings import LAMBDA_GRID
 
 GRID = np.array(LAMBDA_GRID)
 
 
-@pytest.fixture(scope="module")
-def fitted():
-    model = build_model(synthetic(), 9, "monomial")
-    path = ridge_along_path(model, GRID)
-    run = run_descent(model, 1e-3, "gd", "l2", 1.0, 1000)
-    return model, path, run
-
-
 def _spec(chart):
-    # The fit chart carries every λ's curve (about 24,000 rows): past Altair's default limit for
-    # inline data, which Streamlit does not apply.
     with alt.data_transformers.disable_max_rows():
         spec = chart.to_dict()
     json.dumps(spec, allow_nan=False)  # raises on NaN or inf anywhere in the spec or its data
     return spec
 
 
-def _lam_param(spec):
-    return [p for p in spec.get("params", []) if p["name"] == "lam_index"]
+def _params(spec):
+    return {param["name"]: param for param in spec.get("params", [])}
 
 
-def _fit(fitted, index):
-    model, path, run = fitted
-    points = pd.DataFrame({"x": model.x_grid[:3], "y": [0.0, 1.0, 2.0], "series": "test points"})
-    truth = pd.DataFrame({"x": model.x_grid, "y": model.truth_grid})
-    curve = pd.DataFrame({"x": model.x_grid, "y": run.curve})
-    return fit_chart(path.curves_frame, points, truth, curve, index, y_domain(model))
+def test_the_lambda_axis_comes_from_the_grid():
+    positions = lambda_position(GRID)
+    assert LAM_DOMAIN == [positions.min(), positions.max()] == [-13.0, 4.0]
+    # The position expression the charts evaluate in the browser, checked in Python.
+    expr = lambda_position_expr("k").replace("?", " if ").replace(":", " else ")
+    cond, rest = expr.strip("()").split(" if ")
+    zero, line = rest.split(" else ")
+    for k in (0, 1, 2, 57, 161):
+        value = eval(zero) if eval(cond.replace("k", str(k))) else eval(line.replace("k", str(k)))
+        assert value == pytest.approx(positions[k], abs=1e-9)
 
 
-def test_fit_chart_holds_every_lambda_and_marks_the_current_one(fitted):
-    spec = _spec(_fit(fitted, 42))
-    assert _lam_param(spec) == [{"name": "lam_index", "value": 42}]
-    # The whole path is data: one column per λ, and the closed-form layer reads the column the
-    # parameter names.
-    wide = [rows for rows in spec["datasets"].values() if rows and "c0" in rows[0]]
-    assert len(wide) == 1
-    assert len(wide[0]) == GRID_POINTS
-    assert set(wide[0][0]) == {"x", *(curve_column(k) for k in range(len(GRID)))}
-    calculated = [t for layer in spec["layer"] for t in layer.get("transform", [])]
-    assert {"calculate": "datum['c' + lam_index]", "as": "y"} in calculated
+def test_error_and_coefficient_charts_read_lambda_and_step_parameters():
+    model = build_model(synthetic(), 9, "monomial")
+    path = ridge_along_path(model, GRID)
+    for chart in (
+        error_chart(path.errors_frame, path.best_test_index, 36, 1.5, True, lam_index=90),
+        coefficient_path_chart(path.coefs_frame, model.feature_names, 36, lam_index=90),
+        progress_chart("gap", "J − J*", 36, lam_index=90),
+    ):
+        spec = compile_spec(chart)
+        params = _params(spec)
+        assert params["lam_index"]["value"] == 90
+        assert params["lam_index"]["bind"]["name"] == "lam_index"
+        assert params["step_index"]["value"] == 35
+        assert params["step_index"]["bind"]["max"] == 35
 
 
-def test_compiled_spec_names_its_data_and_takes_state(fitted):
-    model, path, run = fitted
-    placeholder = alt.NamedData(name="descent")
-    template = compile_spec(
-        fit_chart(path.curves_frame, _points(model), None, placeholder, 0, (-2.0, 2.0))
-    )
-    assert "config" not in template
-    assert any(frame is path.curves_frame for frame in template["datasets"].values())
-    assert "descent" not in template["datasets"]  # supplied on each rerun
-    names = {layer["data"]["name"] for layer in template["layer"]}
-    assert names == {*template["datasets"], "descent"}
-    before = json.dumps(template, default=id, sort_keys=True)
-
-    curve = pd.DataFrame({"x": model.x_grid, "y": run.curve})
-    spec = with_state(template, 42, descent=curve)
-    assert _lam_param(spec) == [{"name": "lam_index", "value": 42}]
-    assert spec["datasets"]["descent"] is curve
-    assert json.dumps(template, default=id, sort_keys=True) == before  # the cached one is intact
-    assert _lam_param(template)[0]["value"] == 0
-    # The rest is exactly the chart Altair builds at that λ.
-    direct = _spec(fit_chart(path.curves_frame, _points(model), None, curve, 42, (-2, 2)))
-    for ours, theirs in zip(spec["layer"], direct["layer"], strict=True):
-        assert {k: v for k, v in ours.items() if k != "data"} == {
-            k: v for k, v in theirs.items() if k != "data"
-        }
-
-
-def _points(model):
-    return pd.DataFrame({"x": model.x_grid[:3], "y": [0.0, 1.0, 2.0], "series": "test points"})
-
-
-def test_changing_lambda_changes_only_the_parameter(fitted):
-    """The step to a curve that morphs in the browser: λ is one number in the spec."""
-    a, b = _spec(_fit(fitted, 10)), _spec(_fit(fitted, 11))
-    assert _lam_param(a)[0]["value"] == 10
-    assert _lam_param(b)[0]["value"] == 11
-    b["params"] = a["params"]
-    assert a == b
-
-
-def test_error_chart(fitted):
-    _, path, _ = fitted
-    gd = pd.DataFrame({"position": [-3.0, -3.0], "rmse": [0.1, 0.3], "set": ["train", "test"]})
-    spec = _spec(error_chart(path.errors_frame, 90, path.best_test_index, gd, 1.5))
-    assert _lam_param(spec)[0]["value"] == 90
-
-
-def test_coefficient_path_chart(fitted):
-    _, path, _ = fitted
-    spec = _spec(coefficient_path_chart(path.coefs_frame, 5))
-    assert _lam_param(spec)[0]["value"] == 5
-
-
-def test_descent_chart_is_log_log(fitted):
-    *_, run = fitted
-    frame = descent_frame(run)
-    spec = _spec(descent_chart(frame, "J − J*", "J − J*"))
+def test_progress_chart_is_log_log():
+    spec = compile_spec(progress_chart("distance", "‖θ − θ*‖", 10))
     for layer in spec["layer"]:
         assert layer["encoding"]["x"]["scale"]["type"] == "log"
         assert layer["encoding"]["y"]["scale"]["type"] == "log"
@@ -140,13 +82,20 @@ def test_extreme_settings_give_finite_chart_data():
     """Raw basis, degree 30, λ = 0 on 12 points: ill-conditioned, yet every number is finite."""
     model = build_model(synthetic(n=12), 30, "raw")
     path = ridge_along_path(model, GRID)
-    _spec(coefficient_path_chart(path.coefs_frame, 0))
-    _spec(
-        error_chart(
-            path.errors_frame,
-            0,
-            path.best_test_index,
-            pd.DataFrame({"position": [], "rmse": [], "set": []}),
-            2.0,
-        )
+    _spec(coefficient_path_chart(path.coefs_frame, model.feature_names, 5))
+    _spec(error_chart(path.errors_frame, path.best_test_index, 5, 2.0, True))
+
+
+def test_a_chart_without_test_points_marks_no_best_lambda():
+    errors = pd.DataFrame(
+        {
+            "lam_index": [0, 1],
+            "position": [-13.0, -12.0],
+            "lam": [0.0, 1e-12],
+            "rmse": [1.0, 1.0],
+            "set": ["train", "train"],
+        }
     )
+    spec = _spec(error_chart(errors, None, 3, 2.0, False))
+    folds = [t for layer in spec["layer"] for t in layer.get("transform", []) if "fold" in t]
+    assert folds == [{"fold": ["train"], "as": ["set", "rmse"]}]

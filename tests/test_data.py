@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from regviz import data
-from regviz.compute.descent import run_descent
+from regviz.compute import lambda_area
+from regviz.compute.descent import descent_along_path, run_descent
+from regviz.compute.lambda_area import closed_form_frame
 from regviz.compute.model import build_model, degeneracies, ridge_along_path
 from regviz.settings import LAMBDA_GRID
 
@@ -171,7 +173,7 @@ def test_constant_x_gives_the_mean():
     path = ridge_along_path(model, GRID)
     assert "constant_x" in _kinds(model)
     np.testing.assert_allclose(path.curves, 3.0, atol=1e-12)  # every λ: the mean of y
-    assert np.isfinite(path.curves_frame.drop(columns="x").to_numpy()).all()
+    assert np.isfinite(closed_form_frame(path).to_numpy()).all()
 
 
 def test_constant_y_is_fitted_exactly_with_zero_weights():
@@ -223,10 +225,21 @@ def test_any_table_gives_finite_fits_or_a_data_error(xs, seed, degree, basis, fr
     path = ridge_along_path(model, GRID)
     assert np.isfinite(path.train_rmse).all()
     assert np.isfinite(path.errors_frame["rmse"]).all()
-    assert np.isfinite(path.curves_frame.to_numpy()).all()
+    assert np.isfinite(closed_form_frame(path).to_numpy()).all()
     assert np.isfinite(path.coefs_frame["value"]).all()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a diverging run warns; the page shows its flags
         run = run_descent(model, GRID[seed % len(GRID)], iters=50)
     assert np.isfinite(run.train_rmse)
     assert np.isfinite(run.curve).all()
+    # What follows λ in the browser: every λ, every step of the film.
+    along = descent_along_path(model, GRID, iters=30)
+    frames = [
+        lambda_area.film_curves_frame(model, along),
+        lambda_area.film_errors_frame(along, model.has_test),
+        lambda_area.film_progress_frame(along),
+        lambda_area.film_weights_frame(along),
+        lambda_area.readouts_frame(path, along, model.has_test),
+    ]
+    for frame in frames:
+        assert np.isfinite(frame.select_dtypes("number").to_numpy(dtype=float)).all()

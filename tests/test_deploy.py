@@ -44,7 +44,7 @@ from benchmarks.streamlit_client import (
     StreamlitServer,
     StreamlitSession,
 )
-from regviz.settings import LAMBDA_GRID
+from regviz.settings import LAMBDA_GRID, snap_lambda
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
@@ -384,19 +384,6 @@ class RoutedTab(StreamlitSession):
         """The replicas that answered this tab's requests (one, if sessions are sticky)."""
         return {served.replica for served in self.served}
 
-    def _on_delta(self, msg, drawn, stats):
-        # Buttons register no state until clicked; the shared client's mount_state reads
-        # `set_value`, which their proto lacks, so they are left out of the page's widgets here.
-        delta = msg.delta
-        if delta.WhichOneof("type") == "new_element":
-            kind = delta.new_element.WhichOneof("type")
-            proto = getattr(delta.new_element, kind)
-            fields = proto.DESCRIPTOR.fields_by_name
-            if "id" in fields and proto.id and "set_value" not in fields:
-                stats.elements.append((kind, proto))
-                return
-        super()._on_delta(msg, drawn, stats)
-
 
 # ------------------------------------------------------------------------------------------------
 # Two replicas behind nginx
@@ -458,10 +445,9 @@ class Visit:
 
 
 def lam_of(tab):
-    """The λ the tab's slider holds, as an index of LAMBDA_GRID."""
-    widget = tab.widget("lam")
-    (label,) = widget.state.string_array_value.data
-    return widget.options.index(label)
+    """The λ the tab shows, as an index of LAMBDA_GRID (the λ control is a component that
+    reports moves; the session's λ is in the address the server writes)."""
+    return LAMBDA_GRID.index(snap_lambda(float(tab.query_params["lam"])))
 
 
 def degree_of(tab):
@@ -480,7 +466,7 @@ async def open_tab(url, visit):
     assert (degree_of(tab), lam_of(tab)) == (visit.degree, visit.lam_index)
     for step in (11, 23):
         visit.lam_index = (visit.lam_index + step) % len(LAMBDA_GRID)
-        await tab.set_widget("lam", visit.lam_index)
+        await tab.trigger("lam", "moved", visit.lam_index)
         assert tab.query_params["lam"] == f"{LAMBDA_GRID[visit.lam_index]:g}"
     status = await asyncio.to_thread(tab.upload, f"x,y\n{visit.k},1\n2,3\n".encode())
     assert status == 204, f"upload into tab {visit.k}'s session: {status}"
@@ -505,7 +491,7 @@ async def keep_working(url, visit):
     """A tab whose replica lives: one more λ, and its page still loads from the same replica."""
     tab = visit.tab
     visit.lam_index = (visit.lam_index + 5) % len(LAMBDA_GRID)
-    await tab.set_widget("lam", visit.lam_index)
+    await tab.trigger("lam", "moved", visit.lam_index)
     assert tab.query_params["lam"] == f"{LAMBDA_GRID[visit.lam_index]:g}"
     page = "/?" + tab.query_string
     assert await asyncio.to_thread(tab.request, "page again", "GET", page) == 200

@@ -234,3 +234,29 @@ def test_parse_never_raises_and_always_gives_valid_settings(query):
         assert getattr(settings, name) in options
     # What parse accepts, the URL reproduces.
     assert parse(to_query(settings)) == (settings, [])
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        (0, 0),
+        (161, 161),
+        (100.0, 100),
+        (162, None),
+        (-1, None),
+        (3.5, None),
+        (True, None),
+        ("5", None),
+        (None, None),
+        (float("nan"), None),
+        (float("inf"), None),
+        ([5], None),
+        ({"moved": 5}, None),
+        (10**30, None),
+    ],
+)
+def test_the_lambda_a_browser_sends_is_checked(sent, expected):
+    """The λ control's trigger comes from the browser: anything but a grid index is ignored."""
+    from regviz.page.lambda_control import grid_index
+
+    assert grid_index(sent) == expected

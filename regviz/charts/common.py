@@ -52,53 +52,95 @@ def vega_text(text):
     return json.dumps(text)
 
 
+#: The two chart parameters that the λ control and the descent film set in the browser.
+LAM_PARAM = "lam_index"
+STEP_PARAM = "step_index"
+
+
 def lam_param(index):
-    """The chart parameter holding the current λ's index into the grid."""
-    return alt.param(name="lam_index", value=int(index))
+    """The current λ's index into the grid, as a chart parameter.
+
+    It is bound to a range input that the page hides (``.vega-bindings``): the page's λ control
+    (``regviz/page/lambda_control.js``) sets that input in every chart at every move, so all of
+    them redraw in the browser without asking the server. ``index`` is only where a newly drawn
+    chart starts.
+    """
+    binding = alt.binding_range(min=0, max=len(LAMBDA_GRID) - 1, step=1, name=LAM_PARAM)
+    return alt.param(name=LAM_PARAM, value=int(index), bind=binding)
+
+
+def step_param(index, n_steps):
+    """The descent film's checkpoint (an index into the run's checkpoint steps), bound like
+    :func:`lam_param` to a hidden input that the film's controls set."""
+    binding = alt.binding_range(min=0, max=max(n_steps - 1, 0), step=1, name=STEP_PARAM)
+    return alt.param(name=STEP_PARAM, value=int(index), bind=binding)
+
+
+def lambda_position_expr(index):
+    """A Vega expression for :func:`lambda_position` of ``LAMBDA_GRID[index]``: the grid's
+    decades are exact, so the position of grid index ``k >= 1`` is a straight line in ``k``."""
+    positions = lambda_position(LAMBDA_GRID)
+    zero, first = float(positions[0]), float(positions[1])
+    slope = (float(positions[-1]) - first) / (len(positions) - 2)
+    return f"({index} == 0 ? {zero!r} : {first!r} + ({index} - 1) * {slope!r})"
+
+
+def film_key_expr(n_steps):
+    """A Vega expression for the film row of the current λ and step."""
+    return f"{LAM_PARAM} * {int(n_steps)} + {STEP_PARAM}"
+
+
+def series_scale(names):
+    """The palette's colours for the series ``names``, in that order."""
+    return alt.Scale(domain=list(names), range=[SERIES[n] for n in names])
 
 
 def series_color(names):
     return alt.Color(
         "series:N",
-        scale=alt.Scale(domain=list(names), range=[SERIES[n] for n in names]),
+        scale=series_scale(names),
         legend=alt.Legend(title=None, orient="bottom", columns=3, labelLimit=200),
     )
 
 
-def compile_spec(chart):
+def compile_spec(chart, datasets=None):
     """The chart as a validated Vega-Lite dict whose every DataFrame is a named dataset.
 
     The chart's DataFrames are replaced in place by :class:`altair.NamedData` references
     (``data-0``, ``data-1``, ...), so ``spec["datasets"]`` maps names to the DataFrames
-    themselves (Streamlit sends them as Arrow, not JSON). Placeholders the chart was built with
-    (``alt.NamedData("descent")``) stay references; :func:`with_state` supplies them. Altair's
-    default theme (a 300-pixel view) is dropped, as Streamlit drops it.
+    themselves (Streamlit sends them as Arrow, not JSON). Layers built on
+    ``alt.NamedData(name)`` read ``datasets[name]`` (given here) or a dataset that
+    :func:`with_state` supplies. Altair's default theme (a 300-pixel view) is dropped, as
+    Streamlit drops it.
     """
-    datasets = {}
+    found = {}
     parts = chart.layer if isinstance(chart, alt.LayerChart) else [chart]
     for part in [chart, *parts]:
         if isinstance(part.data, pd.DataFrame):
-            name = f"data-{len(datasets)}"
-            datasets[name] = part.data
+            name = f"data-{len(found)}"
+            found[name] = part.data
             part.data = alt.NamedData(name=name)
     spec = chart.to_dict()  # validates against the Vega-Lite schema
     spec.pop("config", None)  # only the theme's: these charts set no configuration
-    spec["datasets"] = {**spec.get("datasets", {}), **datasets}
+    spec["datasets"] = {**spec.get("datasets", {}), **found, **(datasets or {})}
     return spec
 
 
-def with_state(spec, lam_index=None, **datasets):
-    """A copy of a compiled ``spec`` at ``lam_index``, with named datasets supplied or replaced.
+def with_state(spec, lam_index=None, step_index=None, **datasets):
+    """A copy of a compiled ``spec`` starting at ``lam_index`` (and ``step_index``), with named
+    datasets supplied or replaced.
 
     Only the top level is copied: ``spec`` (a cached template) is never modified.
     """
     spec = dict(spec)
     spec["datasets"] = {**spec.get("datasets", {}), **datasets}
-    if lam_index is not None:
-        spec["params"] = [
-            {**param, "value": int(lam_index)} if param.get("name") == "lam_index" else param
-            for param in spec.get("params", [])
-        ]
+    values = {LAM_PARAM: lam_index, STEP_PARAM: step_index}
+    spec["params"] = [
+        {**param, "value": int(values[param["name"]])}
+        if values.get(param.get("name")) is not None
+        else param
+        for param in spec.get("params", [])
+    ]
     return spec
 
 

@@ -1,22 +1,37 @@
-"""A gradient-descent run: its progress against the step, its step size against the limit."""
+"""A gradient-descent run: its progress against the step at the current λ (following the λ
+control and the film in the browser), and its step size against the stability limit."""
 
 from __future__ import annotations
 
 import altair as alt
 
-from regviz.charts.common import SERIES
+from regviz.charts.common import LAM_PARAM, SERIES, film_key_expr, lam_param, step_param
+
+FILM_PROGRESS = "film_progress"
 
 
-def descent_chart(frame, quantity, title, height=260):
-    """One quantity of a gradient-descent run against the step, log-log."""
-    data = frame[frame["quantity"] == quantity]
+def progress_chart(quantity, title, n_steps, lam_index=0, height=260):
+    """One quantity of the run at the current λ against the step, log-log, the film's step
+    marked. ``quantity`` is a column of :data:`FILM_PROGRESS`: "gap" (J − J*) or "distance"
+    (‖θ − θ*‖); exact zeros (a run that hit the optimum) are left off the log axis."""
+    lam = lam_param(lam_index)
+    step = step_param(n_steps - 1, n_steps)
     colour = SERIES["gradient descent"]
     x = alt.X("step:Q", scale=alt.Scale(type="log"), title="step")
-    y = alt.Y("value:Q", scale=alt.Scale(type="log"), title=title)
-    tooltip = ["step:Q", alt.Tooltip("value:Q", format=".3e")]
-    line = alt.Chart(data).mark_line(color=colour, strokeWidth=2).encode(x, y)
-    points = alt.Chart(data).mark_circle(color=colour, size=14).encode(x, y, tooltip=tooltip)
-    return alt.layer(line, points).properties(height=height)
+    y = alt.Y(f"{quantity}:Q", scale=alt.Scale(type="log"), title=title)
+    tooltip = [alt.Tooltip("step:Q", format=","), alt.Tooltip(f"{quantity}:Q", format=".3e")]
+    shown = alt.Chart(alt.NamedData(name=FILM_PROGRESS)).transform_filter(
+        f"datum.{LAM_PARAM} == {LAM_PARAM} && !datum.held && datum.step >= 1 "
+        f"&& datum.{quantity} > 0"
+    )
+    line = shown.mark_line(color=colour, strokeWidth=2).encode(x, y)
+    points = shown.mark_circle(color=colour, size=24).encode(x, y, tooltip=tooltip)
+    now = (
+        shown.transform_filter(f"datum.key == {film_key_expr(n_steps)}")
+        .mark_point(color="#222", size=160, strokeWidth=2)
+        .encode(x, y, tooltip=tooltip)
+    )
+    return alt.layer(line, points, now).add_params(lam, step).properties(height=height)
 
 
 def step_size_chart(step_multiple, limit_multiple, height=80):

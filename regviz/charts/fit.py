@@ -1,37 +1,113 @@
-"""The fit: training and test points, the true function, and both fits at the current λ."""
+"""The fit: training and test points, the true function, the closed form and gradient descent at
+the current λ and step, with both fits' errors in the title, all redrawn in the browser."""
 
 from __future__ import annotations
 
 import altair as alt
 
-from regviz.charts.common import lam_param, series_color
+from regviz.charts.common import (
+    LAM_PARAM,
+    STEP_PARAM,
+    film_key_expr,
+    lam_param,
+    series_color,
+    series_scale,
+    step_param,
+    vega_text,
+)
+
+#: The named datasets of the fit chart (regviz.compute.lambda_area makes them).
+BASIS, CLOSED, FILM_CURVES, FILM_ERRORS, READOUTS = (
+    "basis",
+    "closed",
+    "film_curves",
+    "film_errors",
+    "readouts",
+)
+
+
+def _curve_from_coordinates(r, lo, hi):
+    """``y = Σ_j u_j z_j``, clamped far outside the frame (the mark clips at the frame)."""
+    total = " + ".join(f"datum.u{j} * datum.z{j}" for j in range(r)) or "0"
+    return f"clamp({total}, {lo!r}, {hi!r})"
+
+
+def _rmse_text(field):
+    """A Vega expression: an RMSE as the page writes it (4 decimals; 4 significant digits from
+    1e4, where a wild fit's errors go)."""
+    return f"(abs({field}) < 1e4 ? format({field}, '.4f') : format({field}, '.4~g'))"
+
+
+def readout_lines(steps, has_test):
+    """The readouts' two lines, computed in the browser from the current λ and step: the closed
+    form's errors, then gradient descent's at the film's step (and whether it diverged)."""
+    n_steps = len(steps)
+    closed = f"data({vega_text(READOUTS)})[{LAM_PARAM}]"
+    film = f"data({vega_text(FILM_ERRORS)})[{film_key_expr(n_steps)}]"
+    step = f"{list(map(int, steps))}[{STEP_PARAM}]"
+    test_closed = f" + '   test ' + {_rmse_text(closed + '.closed_test')}" if has_test else ""
+    test_film = f" + '   test ' + {_rmse_text(film + '.test')}" if has_test else ""
+    closed_line = (
+        f"'closed form: train RMSE ' + {_rmse_text(closed + '.closed_train')}{test_closed}"
+    )
+    stopped = f"{closed}.n_iter"
+    status = (
+        f"({closed}.diverged && {step} >= {stopped} ? '  (diverged at step ' + "
+        f"format({stopped}, ',') + ')' : '')"
+    )
+    film_line = (
+        f"'gradient descent, step ' + format(min({step}, {stopped}), ',') + ': train RMSE ' + "
+        f"{_rmse_text(film + '.train')}{test_film} + {status}"
+    )
+    return closed_line, film_line
 
 
 def fit_chart(
-    curves, points, truth, descent_curve, lam_index, domain, x_title="x", y_title="y", height=380
+    points,
+    truth,
+    basis_columns,
+    steps,
+    domain,
+    has_test,
+    lam_index=0,
+    step_index=None,
+    x_title="x",
+    y_title="y",
+    height=360,
+    band=100.0,
 ):
-    """Training and test points, the true function, and both fits at the current λ.
+    """Training and test points, the true function, the closed form and gradient descent.
 
     Parameters
     ----------
-    curves : DataFrame (x, c0, c1, ...)
-        Closed-form curves for every λ of the grid, column ``c<k>`` for ``LAMBDA_GRID[k]``
-        (:func:`regviz.experiments.curve_column`); the chart draws ``c<lam_index>``.
     points : DataFrame (x, y, series)
         ``series`` is "training points" or "test points".
     truth : DataFrame (x, y) or None
-    descent_curve : DataFrame (x, y) or altair.NamedData
+    basis_columns : int
+        How many grid-basis columns the curves have (``u0 ..``; coordinates ``z0 ..``).
+    steps : array of int
+        The film's checkpoint steps (``step_index`` indexes them).
     domain : (float, float)
-        The y range; curves are clipped to it.
-    x_title, y_title : str
-        Axis titles (the dataset's columns, with units).
+        The y range; curves are clipped to it (and clamped ``band`` spans beyond it).
+    has_test : bool
+        Whether the readouts show test errors.
+
+    The curves are read from named datasets (:data:`BASIS`, :data:`CLOSED`, :data:`FILM_CURVES`,
+    :data:`FILM_ERRORS`, :data:`READOUTS`; see :mod:`regviz.compute.lambda_area`), looked up by
+    the chart's two parameters ``lam_index`` and ``step_index``.
     """
     names = ["training points", "test points"]
     if truth is not None:
         names.append("true function")
     names += ["closed form", "gradient descent"]
     color = series_color(names)
+    n_steps = len(steps)
     lam = lam_param(lam_index)
+    step = step_param(n_steps - 1 if step_index is None else step_index, n_steps)
+    lo, hi = domain
+    span = (hi - lo) * band
+    curve = _curve_from_coordinates(basis_columns, lo - span, hi + span)
+    z = [f"z{j}" for j in range(basis_columns)]
     y = alt.Y("y:Q", title=y_title, scale=alt.Scale(domain=list(domain), nice=False))
     x = alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False))
     # Test points under the curves, training points over them (what the fit bends toward).
@@ -45,6 +121,19 @@ def fit_chart(
             .encode(x, y, color, tooltip=tooltip)
         )
 
+    def rebuilt(source, key, series, **mark):
+        return (
+            alt.Chart(alt.NamedData(name=BASIS))
+            .transform_calculate(key=key)
+            .transform_lookup(
+                lookup="key",
+                from_=alt.LookupData(data=alt.NamedData(name=source), key="key", fields=z),
+            )
+            .transform_calculate(y=curve, series=vega_text(series))
+            .mark_line(clip=True, **mark)
+            .encode(x, y, color)
+        )
+
     layers = [scatter("test points", 0.6)]
     if truth is not None:
         layers.append(
@@ -52,18 +141,37 @@ def fit_chart(
             .mark_line(strokeDash=[6, 4], clip=True)
             .encode(x, y, color)
         )
+    layers.append(rebuilt(CLOSED, LAM_PARAM, "closed form", strokeWidth=2.5))
     layers.append(
-        alt.Chart(curves)
-        # The column of the current λ, read through the parameter: λ changes no data.
-        .transform_calculate(y="datum['c' + lam_index]", series="'closed form'")
-        .mark_line(strokeWidth=2.5, clip=True)
-        .encode(x, y, color)
-    )
-    layers.append(
-        alt.Chart(descent_curve)
-        .transform_calculate(series="'gradient descent'")
-        .mark_line(strokeWidth=2, strokeDash=[2, 2], clip=True)
-        .encode(x, y, color)
+        rebuilt(
+            FILM_CURVES,
+            film_key_expr(n_steps),
+            "gradient descent",
+            strokeWidth=2.5,
+            strokeDash=[3, 2],
+        )
     )
     layers.append(scatter("training points", 0.9))
-    return alt.layer(*layers).add_params(lam).properties(height=height)
+    # Both fits' errors above the plot, read with data(...) at the current λ and step. A dataset
+    # exists in the browser only if a layer draws from it: the readouts' own rows feed the text.
+    closed_line, film_line = readout_lines(steps, has_test)
+    for row, (series, text) in enumerate(
+        (("closed form", closed_line), ("gradient descent", film_line))
+    ):
+        layers.append(
+            alt.Chart(alt.NamedData(name=READOUTS if row == 0 else FILM_ERRORS))
+            .transform_filter(f"datum.key == {LAM_PARAM if row == 0 else film_key_expr(n_steps)}")
+            .transform_calculate(text=text, series=vega_text(series))
+            .mark_text(align="left", baseline="middle", fontSize=14, dx=0)
+            .encode(
+                x=alt.value(0),
+                y=alt.value(-36 + 18 * row),
+                text="text:N",
+                color=alt.Color("series:N", scale=series_scale(names), legend=None),
+            )
+        )
+    return (
+        alt.layer(*layers)
+        .add_params(lam, step)
+        .properties(height=height, padding={"top": 48, "left": 5, "right": 5, "bottom": 5})
+    )

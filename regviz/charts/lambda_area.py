@@ -1,22 +1,26 @@
-"""The three charts that follow λ, compiled once per model: the fit, error against λ, and the
-coefficient path. A rerun sets the current λ and the gradient-descent data in them
-(:func:`regviz.charts.common.with_state`)."""
+"""The charts that follow λ and the descent film in the browser, compiled once per model and
+descent settings.
+
+Every λ-dependent and step-dependent number they draw is in their data
+(:mod:`regviz.compute.lambda_area`); the page's λ control and film set two chart parameters,
+``lam_index`` and ``step_index``, in every one of them at every move, so the browser redraws
+them without a server round trip. Their specs do not change when λ changes, so a rerun after
+a λ move sends Streamlit nothing new for them (its message cache sends a reference).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import altair as alt
 import pandas as pd
 
-from regviz.charts.coefficients import coefficient_path_chart
+from regviz.charts.coefficients import FILM_WEIGHTS, coefficient_path_chart
 from regviz.charts.common import as_arrow, compile_spec
+from regviz.charts.descent import FILM_PROGRESS, progress_chart
 from regviz.charts.error import error_chart
-from regviz.charts.fit import fit_chart
+from regviz.charts.fit import BASIS, CLOSED, FILM_CURVES, FILM_ERRORS, READOUTS, fit_chart
+from regviz.compute import lambda_area as numbers
 from regviz.compute.model import y_domain
-
-#: The named dataset each rerun supplies: gradient descent's curve (fit) or errors (error chart).
-DESCENT = "descent"
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,9 @@ class LambdaCharts:
     fit: dict
     error: dict
     coefficients: dict
+    gap: dict  # J − J* against the step, at the current λ
+    distance: dict  # ‖θ − θ*‖ against the step
+    steps: tuple  # the film's checkpoint steps
     domain: tuple  # the fit chart's y range
     error_y_max: float  # the error chart's top; larger errors are clipped
 
@@ -41,8 +48,9 @@ def error_axis_top(path):
     return top if top > 0 else 1.0
 
 
-def compile_lambda_charts(dataset, model, path):
-    """The three λ charts for ``model`` (built from ``dataset``) and its ``path``."""
+def compile_lambda_charts(dataset, model, path, descent):
+    """The λ-linked charts for ``model`` (built from ``dataset``), its closed-form ``path`` and
+    its gradient descent along the λ grid (:class:`regviz.compute.descent.DescentPath`)."""
     points = pd.concat(
         [
             pd.DataFrame({"x": dataset.x_train, "y": dataset.y_train, "series": "training points"}),
@@ -55,17 +63,36 @@ def compile_lambda_charts(dataset, model, path):
         else pd.DataFrame({"x": model.x_grid, "y": model.truth_grid})
     )
     domain = y_domain(model)
-    descent = alt.NamedData(name=DESCENT)
+    has_test = model.has_test
+    steps = tuple(int(step) for step in descent.steps)
+    n_steps = len(steps)
+    r = model.grid_basis.shape[1]
+    film_errors = numbers.film_errors_frame(descent, has_test)
     fit = fit_chart(
-        path.curves_frame, points, truth, descent, 0, domain, model.x_label, model.y_label
+        points, truth, r, steps, domain, has_test, x_title=model.x_label, y_title=model.y_label
     )
+    fit_data = {
+        BASIS: numbers.basis_frame(model),
+        CLOSED: numbers.closed_form_frame(path),
+        FILM_CURVES: numbers.film_curves_frame(model, descent),
+        FILM_ERRORS: film_errors,
+        READOUTS: numbers.readouts_frame(path, descent, has_test),
+    }
     y_max = error_axis_top(path)
-    errors = error_chart(path.errors_frame, 0, path.best_test_index, descent, y_max)
-    coefficients = coefficient_path_chart(path.coefs_frame, 0)
+    errors = error_chart(path.errors_frame, path.best_test_index, n_steps, y_max, has_test)
+    coefficients = coefficient_path_chart(path.coefs_frame, model.feature_names, n_steps)
+    progress = numbers.film_progress_frame(descent)
+    gap = progress_chart("gap", "J − J* (objective above its minimum)", n_steps)
+    distance = progress_chart("distance", "‖θ − θ*‖ (distance to the closed form)", n_steps)
     return LambdaCharts(
-        fit=as_arrow(compile_spec(fit)),
-        error=as_arrow(compile_spec(errors)),
-        coefficients=as_arrow(compile_spec(coefficients)),
+        fit=as_arrow(compile_spec(fit, fit_data)),
+        error=as_arrow(compile_spec(errors, {FILM_ERRORS: film_errors})),
+        coefficients=as_arrow(
+            compile_spec(coefficients, {FILM_WEIGHTS: numbers.film_weights_frame(descent)})
+        ),
+        gap=as_arrow(compile_spec(gap, {FILM_PROGRESS: progress})),
+        distance=as_arrow(compile_spec(distance, {FILM_PROGRESS: progress})),
+        steps=steps,
         domain=domain,
         error_y_max=y_max,
     )

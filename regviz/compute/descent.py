@@ -10,10 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from regviz.compute.common import rmse
-from regviz.solvers import OPTIMIZERS, gradient_descent, quadratic_objective
+from regviz.solvers import (
+    OPTIMIZERS,
+    GDResult,
+    GDTrace,
+    gradient_descent,
+    gradient_descent_path,
+    quadratic_objective,
+    quadratic_objectives,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,25 +78,164 @@ def run_descent(model, lam, optimizer="gd", penalty="l2", lr=1.0, iters=1000, mo
     )
 
 
-def descent_frame(run):
-    """The run's record as a long DataFrame for charts: step (>= 1), quantity, value."""
-    trace = run.result.trace
-    keep = trace.step >= 1  # log axes
-    steps = trace.step[keep]
-    quantities = {
-        "J − J*": trace.suboptimality[keep],
-        "‖θ − θ*‖": trace.distance[keep],
-    }
-    frames = [
-        pd.DataFrame({"step": steps, "quantity": name, "value": values})
-        for name, values in quantities.items()
-    ]
-    frame = pd.concat(frames, ignore_index=True)
-    # Exact zeros (a run that hit the optimum) cannot sit on a log axis.
-    return frame[frame["value"] > 0].reset_index(drop=True)
-
-
 def steps_needed(condition_number, accuracy=1e-6, optimizer="gd"):
     """The optimizer's rule of thumb for the steps that shrink the error by ``accuracy``
     (:meth:`solvers.Optimizer.steps_rule_of_thumb`); None where it has none (Adam)."""
     return OPTIMIZERS[optimizer].steps_rule_of_thumb(condition_number, accuracy)
+
+
+#: Checkpoints of the descent film: step 0, then about 40 log-spaced steps up to the last.
+FILM_STEPS = 41
+
+
+@dataclass(frozen=True, eq=False)
+class DescentPath:
+    """Gradient descent from zero at every λ of a grid, run as one batched computation.
+
+    Arrays are per λ (first axis, ``K``) and, for the film, per checkpoint step (second axis,
+    ``C``: :attr:`steps`). A λ's run stops by itself (converged, diverged) or after ``iters``
+    steps; at checkpoints past its stop the film holds its last iterate.
+    """
+
+    optimizer: str
+    penalty: str
+    lr: float  # the setting: a multiple of 1/L, or an adaptive optimizer's absolute rate
+    iters: int
+    lams: np.ndarray  # (K,)
+    steps: np.ndarray  # (C,) checkpoint steps: 0, 1, ..., iters
+    step_multiple: np.ndarray  # (K,) learning rate * L
+    limit_multiple: float  # the stability limit in units of 1/L; inf for Adam
+    n_iter: np.ndarray  # (K,)
+    converged: np.ndarray  # (K,)
+    diverged: np.ndarray  # (K,)
+    singular: np.ndarray  # (K,) the Hessian is singular (descent goes to the least-norm minimiser)
+    condition_number: np.ndarray  # (K,) on the Hessian's range
+    learning_rate: np.ndarray  # (K,) absolute
+    lipschitz: np.ndarray  # (K,)
+    coefs: np.ndarray  # (K, p) final
+    intercepts: np.ndarray  # (K,)
+    train_rmse: np.ndarray  # (K,) final
+    test_rmse: np.ndarray  # (K,) NaN without test points
+    curves: np.ndarray  # (K, GRID_POINTS) final
+    checkpoint_coefs: np.ndarray  # (K, C, p)
+    checkpoint_intercepts: np.ndarray  # (K, C)
+    checkpoint_train_rmse: np.ndarray  # (K, C)
+    checkpoint_test_rmse: np.ndarray  # (K, C)
+    suboptimality: np.ndarray  # (K, C) J − J*
+    distance: np.ndarray  # (K, C) ‖θ − θ*‖
+
+    def run_at(self, k):
+        """The run at ``lams[k]`` as a :class:`DescentRun` (its trace: the film's checkpoints
+        up to the step where it stopped)."""
+        n_iter = int(self.n_iter[k])
+        before = self.steps < n_iter
+        steps = np.r_[self.steps[before], n_iter]
+        last = int(np.count_nonzero(before))  # the first checkpoint at or past the stop holds it
+        keep = np.r_[np.flatnonzero(before), min(last, len(self.steps) - 1)]
+        suboptimality = self.suboptimality[k, keep]
+        trace = GDTrace(
+            step=steps,
+            coef=self.checkpoint_coefs[k, keep],
+            intercept=self.checkpoint_intercepts[k, keep],
+            objective=np.full(len(keep), np.nan),  # not kept along the path; J − J* is
+            suboptimality=suboptimality,
+            distance=self.distance[k, keep],
+        )
+        result = GDResult(
+            coef=self.coefs[k],
+            intercept=float(self.intercepts[k]),
+            n_iter=n_iter,
+            loss_curve=np.empty(0),
+            converged=bool(self.converged[k]),
+            diverged=bool(self.diverged[k]),
+            learning_rate=float(self.learning_rate[k]),
+            lipschitz=float(self.lipschitz[k]),
+            condition_number=float(self.condition_number[k]),
+            trace=trace,
+        )
+        return DescentRun(
+            result=result,
+            lam=float(self.lams[k]),
+            optimizer=self.optimizer,
+            step_multiple=float(self.step_multiple[k]),
+            limit_multiple=self.limit_multiple,
+            singular=bool(self.singular[k]),
+            train_rmse=float(self.train_rmse[k]),
+            test_rmse=float(self.test_rmse[k]),
+            curve=self.curves[k],
+        )
+
+
+def descent_along_path(model, lams, optimizer="gd", penalty="l2", lr=1.0, iters=1000, momentum=0.9):
+    """Gradient descent at every λ of ``lams`` at once (:func:`solvers.gradient_descent_path`).
+
+    ``lr`` as for :func:`run_descent`: a multiple of each λ's ``1/L`` for the gradient family
+    (``L`` grows with λ), Adam's absolute rate. Each λ's run is the one :func:`run_descent`
+    makes at that λ (the same rules, the same stopping).
+    """
+    rule = OPTIMIZERS[optimizer]
+    lams = np.asarray(lams, dtype=np.float64)
+    quads = quadratic_objectives(model.phi_train, model.y_train, lams, model.fit_intercept)
+    lipschitz = np.asarray(quads.lipschitz, dtype=np.float64)
+    rates = np.array([rule.absolute_learning_rate(lr, L) for L in lipschitz])
+    result = gradient_descent_path(
+        model.phi_train,
+        model.y_train,
+        lams,
+        fit_intercept=model.fit_intercept,
+        optimizer=optimizer,
+        penalty=penalty,
+        learning_rate=rates,
+        max_iter=int(iters),
+        tol=1e-14,
+        momentum=momentum,
+        checkpoints=FILM_STEPS,
+        quads=quads,
+    )
+    coefs, intercepts = result.coef, result.intercept
+    ck_coefs, ck_intercepts = result.checkpoint_coef, result.checkpoint_intercept
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged run's last iterate is huge
+        return DescentPath(
+            optimizer=optimizer,
+            penalty=penalty,
+            lr=float(lr),
+            iters=int(iters),
+            lams=lams,
+            steps=np.asarray(result.steps),
+            step_multiple=rates * lipschitz,
+            limit_multiple=rule.stability_limit(momentum),
+            n_iter=np.asarray(result.n_iter),
+            converged=np.asarray(result.converged),
+            diverged=np.asarray(result.diverged),
+            singular=np.asarray(result.singular),
+            condition_number=np.asarray(result.condition_number, dtype=np.float64),
+            learning_rate=rates,
+            lipschitz=lipschitz,
+            coefs=coefs,
+            intercepts=intercepts,
+            train_rmse=_rmse_of(model.phi_train, model.y_train, coefs, intercepts),
+            test_rmse=_rmse_of(model.phi_test, model.y_test, coefs, intercepts),
+            curves=coefs @ model.phi_grid.T + intercepts[:, None],
+            checkpoint_coefs=ck_coefs,
+            checkpoint_intercepts=ck_intercepts,
+            checkpoint_train_rmse=_rmse_of(model.phi_train, model.y_train, ck_coefs, ck_intercepts),
+            checkpoint_test_rmse=_rmse_of(model.phi_test, model.y_test, ck_coefs, ck_intercepts),
+            suboptimality=np.asarray(result.suboptimality),
+            distance=np.asarray(result.distance),
+        )
+
+
+def _rmse_of(phi, y, coefs, intercepts, block=2**21):
+    """RMSE of the fits ``coefs @ phiᵀ + intercepts`` (any leading shape) on ``(phi, y)``,
+    computed from the residuals themselves in blocks of about ``block`` numbers (no Gram
+    shortcut: it would cancel to ``sqrt(eps)·‖y‖`` where a fit interpolates)."""
+    lead = coefs.shape[:-1]
+    count = int(np.prod(lead))
+    flat_w = coefs.reshape(count, coefs.shape[-1])
+    flat_b = np.asarray(intercepts).reshape(count)
+    out = np.empty(count)
+    rows = max(1, block // max(1, len(y)))
+    for start in range(0, count, rows):
+        part = slice(start, start + rows)
+        out[part] = rmse(flat_w[part] @ phi.T + flat_b[part, None], y)
+    return out.reshape(lead)

@@ -45,6 +45,8 @@ class Model:
     y_test: np.ndarray
     truth_grid: np.ndarray | None
     decomposition: object
+    grid_basis: np.ndarray  # (GRID_POINTS, r): orthonormal columns spanning the drawn curves
+    grid_map: np.ndarray  # (r, n_parameters): a curve's coordinates in grid_basis from θ = [w, b]
     x_train: np.ndarray | None = None
     x_label: str = "x"
     y_label: str = "y"
@@ -62,6 +64,23 @@ class Model:
         """Effective condition number of the closed-form problem at ``lam``."""
         dec = self.decomposition
         return effective_condition_number(dec.s, lam, dec.rank)
+
+    def grid_coordinates(self, coefs, intercepts):
+        """The curves ``Φ_grid w + b`` as coordinates ``z`` in :attr:`grid_basis`, shape (..., r).
+
+        With ``[Φ_grid, 1] = U diag(s) Vᵀ`` (no column of ones with a penalised intercept, whose
+        ones are in ``Φ``), ``Φ_grid w + b = U z`` with ``z = diag(s) Vᵀ [w; b]``. ``U`` has
+        orthonormal columns, so ``‖U z‖ = ‖z‖``: a curve rebuilt from ``z`` in the browser
+        loses no digits to cancellation, however large and alternating the weights are, and
+        ``z`` has as many numbers as the model has parameters instead of one per x.
+        """
+        coefs = np.asarray(coefs, dtype=np.float64)
+        theta = (
+            np.concatenate([coefs, np.asarray(intercepts, dtype=np.float64)[..., None]], axis=-1)
+            if self.fit_intercept
+            else coefs
+        )
+        return theta @ self.grid_map.T
 
 
 def feature_names(degree, basis, with_bias):
@@ -111,6 +130,8 @@ def build_model(dataset, degree, basis, intercept="free"):
             "basis (they scale x to [-1, 1]) or rescale x."
         )
     truth = None if dataset.truth is None else frozen(dataset.truth(x_grid))
+    augmented = np.hstack([phi_grid, np.ones((len(x_grid), 1))]) if fit_intercept else phi_grid
+    grid_u, grid_s, grid_vt = np.linalg.svd(augmented, full_matrices=False)
     return Model(
         degree=degree,
         basis=basis,
@@ -124,6 +145,8 @@ def build_model(dataset, degree, basis, intercept="free"):
         y_test=frozen(dataset.y_test),
         truth_grid=truth,
         decomposition=decomposition,
+        grid_basis=frozen(grid_u),
+        grid_map=frozen(grid_s[:, None] * grid_vt),
         x_train=frozen(dataset.x_train),
         x_label=dataset.x_label,
         y_label=dataset.y_label,
@@ -140,8 +163,8 @@ class RidgePath:
     train_rmse: np.ndarray
     test_rmse: np.ndarray
     curves: np.ndarray  # (n_lams, GRID_POINTS)
+    curve_coordinates: np.ndarray  # (n_lams, r): the curves in Model.grid_basis
     errors_frame: pd.DataFrame
-    curves_frame: pd.DataFrame  # x and one float32 column per λ: curve_column(index)
     coefs_frame: pd.DataFrame
 
     @property
@@ -171,7 +194,6 @@ def ridge_along_path(model, lams):
         }
     )
     errors = errors[np.isfinite(errors["rmse"])].reset_index(drop=True)  # no test set: train only
-    curves_frame = _curves_frame(model, curves)
     names = model.feature_names
     coefs_frame = pd.DataFrame(
         {
@@ -182,31 +204,16 @@ def ridge_along_path(model, lams):
         }
     )
     return RidgePath(
-        lams, coefs, intercepts, train, test, curves, errors, curves_frame, coefs_frame
+        lams=lams,
+        coefs=coefs,
+        intercepts=intercepts,
+        train_rmse=train,
+        test_rmse=test,
+        curves=curves,
+        curve_coordinates=model.grid_coordinates(coefs, intercepts),
+        errors_frame=errors,
+        coefs_frame=coefs_frame,
     )
-
-
-#: How far beyond the fit chart's y range drawn curves are kept, in spans of that range: far
-#: enough off-frame that clipping cannot show, near enough that float32 holds every value.
-CURVE_BAND = 100.0
-
-
-def curve_column(index):
-    """The name of the column holding the closed-form curve at ``LAMBDA_GRID[index]``."""
-    return f"c{index}"
-
-
-def _curves_frame(model, curves):
-    """Every λ's curve as one float32 column beside x: a tenth of the long form's bytes.
-
-    Values far outside the chart's y range are clipped to ``CURVE_BAND`` spans beyond it (the
-    chart clips at the frame anyway), so that float32 stays finite whatever the fit does.
-    """
-    lo, hi = y_domain(model)
-    band = CURVE_BAND * (hi - lo)
-    drawn = np.clip(curves, lo - band, hi + band).astype(np.float32)
-    columns = {curve_column(k): drawn[k] for k in range(len(drawn))}
-    return pd.DataFrame({"x": model.x_grid, **columns})
 
 
 def y_domain(model, pad=0.25):

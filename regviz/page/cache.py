@@ -215,6 +215,11 @@ def store_for(key):
     return session_store() if key.private else SHARED
 
 
+def holds(key):
+    """Whether ``key``'s value is at hand (no computation needed)."""
+    return key in store_for(key)
+
+
 def cached(key, compute):
     """``compute()``, remembered under ``key`` (a small frozen dataclass with ``.private``)."""
     return share(store_for(key).get(key, compute))

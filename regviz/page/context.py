@@ -19,9 +19,11 @@ from regviz.settings import (
     LAMBDA_GRID,
     CacheKey,
     DescentKey,
+    DescentPathKey,
     ModelKey,
     Settings,
 )
+from regviz.solvers import OPTIMIZERS
 from regviz.text import plain
 
 LAMBDAS = np.array(LAMBDA_GRID)
@@ -48,6 +50,8 @@ def model_and_path(key: ModelKey):
 
 
 def descent_run(key: DescentKey):
+    """One gradient-descent run at one λ (the views that compare runs, e.g. L2 against decay)."""
+
     def compute():
         built, _ = model_and_path(key.model)
         return descent.run_descent(built, key.lam, key.optimizer, key.penalty, key.lr, key.iters)
@@ -55,19 +59,38 @@ def descent_run(key: DescentKey):
     return cache.cached(key, compute)
 
 
-@dataclass(frozen=True)
-class LambdaChartsKey(CacheKey):
-    """The three λ charts compiled for one model."""
-
-    model: ModelKey
-
-
-def lambda_charts(key: ModelKey):
-    """:func:`regviz.charts.lambda_area.compile_lambda_charts`, once per model."""
+def descent_path(key: DescentPathKey):
+    """Gradient descent at every λ of the grid, batched: what follows λ in the browser. The
+    first view of a model with many steps takes a moment: a spinner says what runs."""
 
     def compute():
-        built, path = model_and_path(key)
-        return compile_lambda_charts(dataset(key.data), built, path)
+        built, _ = model_and_path(key.model)
+        return descent.descent_along_path(
+            built, LAMBDAS, key.optimizer, key.penalty, key.lr, key.iters
+        )
+
+    if cache.holds(key):
+        return cache.cached(key, compute)
+    label = OPTIMIZERS[key.optimizer].label
+    with st.spinner(
+        f"Running {label} at all {len(LAMBDAS)} values of λ, {key.iters:,} steps each…"
+    ):
+        return cache.cached(key, compute)
+
+
+@dataclass(frozen=True)
+class LambdaChartsKey(CacheKey):
+    """The λ-linked charts compiled for one model and its descent settings."""
+
+    descent: DescentPathKey
+
+
+def lambda_charts(key: DescentPathKey):
+    """:func:`regviz.charts.lambda_area.compile_lambda_charts`, once per model and descent."""
+
+    def compute():
+        built, path = model_and_path(key.model)
+        return compile_lambda_charts(dataset(key.model.data), built, path, descent_path(key))
 
     return cache.cached(LambdaChartsKey(key), compute)
 
@@ -81,8 +104,15 @@ class ViewContext:
     dataset: data.Dataset
     model: model.Model
     path: model.RidgePath
-    run: descent.DescentRun
-    domain: tuple  # the fit chart's y range
+    descent_path: descent.DescentPath  # gradient descent at every λ of the grid
+    run: descent.DescentRun  # the one at the current λ
+    charts: object  # regviz.charts.lambda_area.LambdaCharts
+    chart_start: int  # the λ index the λ-linked charts start at (constant while they live)
+
+    @property
+    def domain(self):
+        """The fit chart's y range."""
+        return self.charts.domain
 
     @property
     def lam_index(self):
@@ -96,13 +126,17 @@ class ViewContext:
     def model_key(self):
         return self.settings.model_key(self.upload)
 
-    def descent(self, **changes):
-        """A gradient-descent run on this model: the page's own, or with ``changes`` to its
-        settings (``lam``, ``optimizer``, ``penalty``, ``lr``, ``iters``)."""
+    @property
+    def descent_key(self):
+        return self.settings.descent_path_key(self.upload)
+
+    def single_run(self, **changes):
+        """One gradient-descent run on this model at the current λ, with ``changes`` to the
+        page's settings (``lam``, ``optimizer``, ``penalty``, ``lr``, ``iters``)."""
         key = self.settings.descent_key(self.upload)
-        if changes:
-            key = DescentKey(key.model, **{f: changes.get(f, getattr(key, f)) for f in _RUN_FIELDS})
-        return descent_run(key)
+        return descent_run(
+            DescentKey(key.model, **{f: changes.get(f, getattr(key, f)) for f in _RUN_FIELDS})
+        )
 
     def cached(self, key, compute):
         """``compute()`` remembered under ``key``; ``key.private`` must say whether its data
@@ -113,8 +147,11 @@ class ViewContext:
 _RUN_FIELDS = ("lam", "optimizer", "penalty", "lr", "iters")
 
 
-def build(settings, upload_key):
-    """The context for this run, or None after saying on the page why nothing can be fitted."""
+def build(settings, upload_key, chart_start):
+    """The context for this run, or None after saying on the page why nothing can be fitted.
+
+    ``chart_start``: the λ index the λ-linked charts start at (:func:`url.chart_start`).
+    """
     model_key = settings.model_key(upload_key)
     try:
         shown = dataset(model_key.data)
@@ -122,13 +159,16 @@ def build(settings, upload_key):
     except data.DataError as error:
         st.warning(f"This cannot be fitted: {plain(error)}")
         return None
-    charts = lambda_charts(model_key)
+    key = settings.descent_path_key(upload_key)
+    along = descent_path(key)
     return ViewContext(
         settings=settings,
         upload=upload_key,
         dataset=shown,
         model=built,
         path=path,
-        run=descent_run(settings.descent_key(upload_key)),
-        domain=charts.domain,
+        descent_path=along,
+        run=along.run_at(settings.lam_index),
+        charts=lambda_charts(key),
+        chart_start=chart_start,
     )

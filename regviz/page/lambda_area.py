@@ -1,23 +1,18 @@
-"""The top of the page: the λ control, then what follows λ: the metrics, the fit and the error
-against λ, with the sentences that say what is unusual about this data and this λ."""
+"""The top of the page: the λ control and the descent film, then what follows them in the
+browser: the fit (with both fits' errors in its title) and the error against λ, and below them
+the sentences about this data and this λ (which the server writes when the hand stops)."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from regviz import data
 from regviz.charts.common import with_state
-from regviz.charts.lambda_area import DESCENT
-from regviz.compute.common import lambda_position
 from regviz.compute.model import degeneracies, leaves_frame
-from regviz.page import upload, url
-from regviz.page.context import lambda_charts
-from regviz.settings import LAMBDA_GRID
-from regviz.text import format_rmse, format_value, lambda_label
+from regviz.page import lambda_control, upload, url
 
 #: Past this condition number the closed-form weights lose digits worth a warning.
 ILL_CONDITIONED = 1e12
@@ -31,18 +26,9 @@ def header():
     )
 
 
-def lambda_control():
-    """The λ slider; its key is ``lam``, its values the grid."""
-    notices = st.container()
-    st.select_slider(
-        "λ, the weight of the penalty", LAMBDA_GRID, key="lam", format_func=lambda_label
-    )
-    return notices
-
-
-def show_link_notices(box, settings):
+def show_link_notices(settings):
     for notice in url.link_notices(settings):
-        box.warning(f"Link: {notice}", icon="🔗")
+        st.warning(f"Link: {notice}", icon="🔗")
 
 
 def describe_data(settings, problem):
@@ -61,22 +47,6 @@ def describe_data(settings, problem):
     return True
 
 
-def metrics(ctx):
-    path, run, i = ctx.path, ctx.run, ctx.lam_index
-    best = path.best_test_index
-    columns = st.columns(5)
-    columns[0].metric("Closed form: train RMSE", format_rmse(path.train_rmse[i]))
-    columns[1].metric("Closed form: test RMSE", format_rmse(path.test_rmse[i]))
-    flag = " (diverged)" if run.result.diverged else ""
-    columns[2].metric("Gradient descent: train RMSE", format_rmse(run.train_rmse) + flag)
-    columns[3].metric("Gradient descent: test RMSE", format_rmse(run.test_rmse) + flag)
-    columns[4].metric(
-        "Best test λ",
-        "no test points" if best is None else format_value(path.lams[best]),
-        help=None if best is None else f"test RMSE {path.test_rmse[best]:.4f}",
-    )
-
-
 def warnings_about_the_fit(ctx):
     settings = ctx.settings
     kappa = ctx.model.condition_number(settings.lam)
@@ -93,59 +63,59 @@ def warnings_about_the_fit(ctx):
             st.info(sentence)
 
 
-def fit_and_error(ctx):
-    settings, path, run, model = ctx.settings, ctx.path, ctx.run, ctx.model
+def fit_caption(ctx):
+    """What the fit chart shows at the current λ, including curves that leave its frame."""
     i = ctx.lam_index
-    charts = lambda_charts(ctx.model_key)
+    outside = []
+    curves = (("closed-form fit", ctx.path.curves[i]), ("gradient-descent fit", ctx.run.curve))
+    for name, drawn in curves:
+        extreme = leaves_frame(drawn, ctx.domain)
+        if extreme is not None:
+            outside.append(f"the {name} leaves the frame (it reaches {extreme:.3g})")
+    return (
+        "Notice: with small λ the degree-"
+        f"{ctx.settings.degree} curve bends to pass near every training point and swings "
+        "between them; as λ grows it smooths out, and at large λ it flattens toward the mean."
+        + (" Here " + " and ".join(outside) + "." if outside else "")
+    )
+
+
+def error_caption(ctx):
+    path = ctx.path
+    clipped = (
+        path.best_test_index is not None
+        and float(np.nanmax(path.test_rmse)) > ctx.charts.error_y_max
+    )
+    return (
+        "Notice: training error only grows with λ, test error falls and then rises: too "
+        "little penalty overfits, too much underfits (Bishop's Figure 1.8). Diamonds: "
+        "gradient descent at the current λ and step. Press or drag along this chart to set λ."
+        + (
+            f" The test error reaches {np.nanmax(path.test_rmse):.3g} at small λ, above the frame."
+            if clipped
+            else ""
+        )
+    )
+
+
+def charts(ctx):
+    """The fit and the error against λ, side by side (one above the other on a phone)."""
+    start = ctx.chart_start
     left, right = st.columns(2)
     with left:
         st.subheader("The fit")
-        curve = pd.DataFrame({"x": model.x_grid, "y": run.curve})
-        st.vega_lite_chart(with_state(charts.fit, i, **{DESCENT: curve}), width="stretch")
-        outside = []
-        for name, drawn in (
-            ("closed-form fit", path.curves[i]),
-            ("gradient-descent fit", run.curve),
-        ):
-            extreme = leaves_frame(drawn, ctx.domain)
-            if extreme is not None:
-                outside.append(f"the {name} leaves the frame (it reaches {extreme:.3g})")
-        st.caption(
-            "Notice: with small λ the degree-"
-            f"{settings.degree} curve bends to pass near every training point and swings "
-            "between them; as λ grows it smooths out, and at large λ it flattens toward the mean."
-            + (" Here " + " and ".join(outside) + "." if outside else "")
-        )
+        st.vega_lite_chart(with_state(ctx.charts.fit, start), width="stretch")
+        st.caption(fit_caption(ctx))
     with right:
         st.subheader("Error against λ")
-        position = float(lambda_position(LAMBDA_GRID)[i])
-        points = pd.DataFrame(
-            {
-                "position": [position, position],
-                "rmse": [run.train_rmse, run.test_rmse],
-                "set": ["train", "test"],
-            }
-        ).dropna()  # no test points: no test diamond
-        st.vega_lite_chart(with_state(charts.error, i, **{DESCENT: points}), width="stretch")
-        clipped = (
-            path.best_test_index is not None and np.nanmax(path.test_rmse) > charts.error_y_max
-        )
-        st.caption(
-            "Notice: training error only grows with λ, test error falls and then rises: too "
-            "little penalty overfits, too much underfits (Bishop's Figure 1.8). Diamonds: "
-            "gradient descent at the current λ."
-            + (
-                f" The test error reaches {np.nanmax(path.test_rmse):.3g} at small λ, above the "
-                "frame."
-                if clipped
-                else ""
-            )
-        )
+        with st.container(key="lam-errors"):  # the λ control reads presses on this chart
+            st.vega_lite_chart(with_state(ctx.charts.error, start), width="stretch")
+        st.caption(error_caption(ctx))
 
 
 def render(ctx):
+    lambda_control.render(ctx.settings.lam, ctx.charts.steps, ctx.chart_start)
     for note in ctx.dataset.notes:
         st.caption(note)
-    metrics(ctx)
     warnings_about_the_fit(ctx)
-    fit_and_error(ctx)
+    charts(ctx)

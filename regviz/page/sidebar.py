@@ -6,12 +6,10 @@ settings and the address hold the same values.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import streamlit as st
 
 from regviz import settings as protocol
-from regviz.page import upload
+from regviz.page import upload, url
 from regviz.page.views import VIEWS_BY_SLUG
 from regviz.page.widgets import choice
 from regviz.presets import PRESETS
@@ -25,11 +23,9 @@ def on_optimizer_change():
 
 def apply_preset(preset):
     """Set every control to the preset's settings (a callback: runs before the next run)."""
-    state = st.session_state
-    for name, value in asdict(preset.settings()).items():
-        state[name] = value
+    url.apply(preset.settings())
     if preset.view:
-        state["view"] = VIEWS_BY_SLUG[preset.view].label
+        st.session_state["view"] = VIEWS_BY_SLUG[preset.view].label
 
 
 def presets(sidebar):

@@ -13,19 +13,24 @@ from dataclasses import asdict
 import streamlit as st
 
 from regviz import settings as protocol
+from regviz.page import lambda_control
 from regviz.page.views import VIEWS, find_view
 
 _STARTED = "_started"
 _LAST = "_settings"  # the settings of the last run: the base for controls hidden on this one
 _LINK = "_link"  # (settings the link opened, its notices)
+_CHART_START = "_chart_start"  # (descent path key, λ index) the λ-linked charts start at
+#: Where each setting lives in the session: its widget's key, but λ, whose control (key
+#: ``lam``) is a component that reports moves; the session's λ is kept beside it.
+STATE_KEYS = {name: name for name in protocol.KEYS} | {"lam": lambda_control.STATE}
 
 
 def current_settings():
     """The session's settings, validated, with every widget's value set to match.
 
     On a session's first run they come from the URL; after that from the widgets, whose keys
-    are the settings' names. Controls not drawn on a run (the generator's, for real data) keep
-    their last values.
+    are the settings' names (λ: :data:`STATE_KEYS`). Controls not drawn on a run (the
+    generator's, for real data) keep their last values.
     """
     state = st.session_state
     if _STARTED not in state:
@@ -43,13 +48,32 @@ def current_settings():
         state[_LINK] = (settings, notices)
     else:
         last = state.get(_LAST, protocol.DEFAULTS)
-        widgets = {name: state[name] for name in protocol.KEYS if name in state}
+        widgets = {name: state[key] for name, key in STATE_KEYS.items() if key in state}
         settings, _ = protocol.parse(widgets, base=last)
     for name, value in asdict(settings).items():
-        if name not in state or state[name] != value:
-            state[name] = value
+        key = STATE_KEYS[name]
+        if key not in state or state[key] != value:
+            state[key] = value
     state[_LAST] = settings
     return settings
+
+
+def apply(settings):
+    """Set every control to ``settings`` (in a callback: before the next run draws them)."""
+    for name, value in asdict(settings).items():
+        st.session_state[STATE_KEYS[name]] = value
+
+
+def chart_start(settings, upload=None):
+    """The λ index that the λ-linked charts start at: the current λ when they are first drawn
+    (a new model, new descent settings), then unchanged, so that a λ move does not change
+    their specs (the browser keeps them, and Streamlit sends them as a reference)."""
+    key = settings.descent_path_key(upload)
+    saved = st.session_state.get(_CHART_START)
+    if saved is None or saved[0] != key:
+        saved = (key, settings.lam_index)
+        st.session_state[_CHART_START] = saved
+    return saved[1]
 
 
 def link_notices(settings):
@@ -68,4 +92,11 @@ def write(settings):
     st.query_params.from_dict(protocol.to_query(settings) | {"view": current_view().slug})
 
 
-__all__ = ["current_settings", "current_view", "link_notices", "write"]
+__all__ = [
+    "apply",
+    "chart_start",
+    "current_settings",
+    "current_view",
+    "link_notices",
+    "write",
+]

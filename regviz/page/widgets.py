@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import streamlit as st
+
 from regviz.settings import CHOICE_LABELS
 
 
@@ -18,3 +20,14 @@ def choice(container, label, name, radio=False, **kwargs):
 def table_height(rows):
     """Pixels that show ``rows`` rows and the header without scrolling, up to 20 rows."""
     return 35 * (min(rows, 20) + 1) + 3
+
+
+def numbers_table(container, frame, digits=4):
+    """``frame`` as a table of numbers shown to ``digits`` significant digits, formatted in the
+    browser (a pandas Styler would send every cell twice, as a number and as its text)."""
+    config = {
+        column: st.column_config.NumberColumn(format=f"%.{digits}g") for column in frame.columns
+    }
+    container.dataframe(
+        frame, column_config=config, width="stretch", height=table_height(len(frame))
+    )

@@ -7,8 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from regviz.charts.common import with_state
-from regviz.page.context import lambda_charts
-from regviz.page.widgets import table_height
+from regviz.page.widgets import numbers_table
 from regviz.text import format_value
 
 
@@ -33,13 +32,13 @@ def render(ctx):
             f"**Weights at λ = {format_value(settings.lam)}**, {settings.basis} basis "
             "(the penalty acts on these numbers)"
         )
-        table = weights_table(ctx)
-        st.dataframe(table.style.format("{:.4g}"), width="stretch", height=table_height(len(table)))
+        numbers_table(st, weights_table(ctx))
     with path_col:
-        spec = lambda_charts(ctx.model_key).coefficients
-        st.vega_lite_chart(with_state(spec, ctx.lam_index), width="stretch")
+        st.vega_lite_chart(with_state(ctx.charts.coefficients, ctx.chart_start), width="stretch")
     st.caption(
         "Notice: without the penalty the weights are huge and of alternating sign; the curve "
         "is the small difference of large terms, so it can swing wildly between points. L2 "
-        "shrinks every weight smoothly toward 0, and ‖w‖ (black) never grows with λ."
+        "shrinks every weight smoothly toward 0, and ‖w‖ (black) never grows with λ. "
+        "Diamonds: gradient descent's weights at the current λ and step; play the descent to "
+        "watch them travel toward the closed form's."
     )

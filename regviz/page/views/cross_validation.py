@@ -10,6 +10,7 @@ import streamlit as st
 from regviz.charts.cross_validation import cross_validation_chart, dof_chart
 from regviz.compute.cross_validation import cross_validation
 from regviz.page.context import LAMBDAS, model_and_path
+from regviz.page.lambda_control import set_lambda
 from regviz.settings import INT_BOUNDS, CacheKey, ModelKey
 from regviz.text import format_value
 
@@ -48,7 +49,8 @@ def render(ctx):
         chosen = float(pick.loc["leave-one-out", "lam"])
         st.button(
             f"Move λ to the leave-one-out pick ({format_value(chosen)})",
-            on_click=lambda lam=chosen: st.session_state.update(lam=lam),
+            on_click=set_lambda,
+            args=(chosen,),
             disabled=chosen == ctx.settings.lam,
         )
     st.altair_chart(cross_validation_chart(frame, i, picks, y_max), width="stretch")

@@ -7,8 +7,9 @@ import math
 
 import streamlit as st
 
-from regviz.charts.descent import descent_chart, step_size_chart
-from regviz.compute.descent import descent_frame, steps_needed
+from regviz.charts.common import with_state
+from regviz.charts.descent import step_size_chart
+from regviz.compute.descent import steps_needed
 from regviz.solvers import OPTIMIZERS
 from regviz.text import format_number
 
@@ -74,15 +75,9 @@ def render(ctx):
         )
     if math.isfinite(limit):
         st.altair_chart(step_size_chart(run.step_multiple, limit), width="stretch")
-    frame = descent_frame(run)
     c1, c2 = st.columns(2)
-    c1.altair_chart(
-        descent_chart(frame, "J − J*", "J − J* (objective above its minimum)"), width="stretch"
-    )
-    c2.altair_chart(
-        descent_chart(frame, "‖θ − θ*‖", "‖θ − θ*‖ (distance to the closed form)"),
-        width="stretch",
-    )
+    c1.vega_lite_chart(with_state(ctx.charts.gap, ctx.chart_start), width="stretch")
+    c2.vega_lite_chart(with_state(ctx.charts.distance, ctx.chart_start), width="stretch")
     st.caption(
         "Notice: plain gradient descent needs about κ·ln(1/ε) steps; the penalty adds λ to "
         "every curvature, so a larger λ lowers κ and speeds it up. Past η = 2/L it diverges."

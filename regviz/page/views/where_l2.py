@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from regviz.compute.conventions import translate
-from regviz.page.widgets import table_height
+from regviz.page.widgets import numbers_table
 from regviz.solvers import OPTIMIZERS
 from regviz.text import format_number, format_value
 
@@ -46,12 +46,12 @@ def render(ctx):
     adaptive = OPTIMIZERS[settings.optimizer].adaptive
     check_lr = 1.0 if adaptive else settings.lr
     check_iters = min(settings.iters, CHECK_MAX_STEPS)
-    in_loss = ctx.descent(optimizer="gd", penalty="l2", lr=check_lr, iters=check_iters)
-    as_decay = ctx.descent(optimizer="gd", penalty="decoupled", lr=check_lr, iters=check_iters)
+    in_loss = ctx.single_run(optimizer="gd", penalty="l2", lr=check_lr, iters=check_iters)
+    as_decay = ctx.single_run(optimizer="gd", penalty="decoupled", lr=check_lr, iters=check_iters)
     adam_lr = settings.lr if adaptive else ADAM_CHECK_RATE
     adam_iters = max(check_iters, ADAM_MIN_STEPS)
-    adam = ctx.descent(optimizer="adam", penalty="l2", lr=adam_lr, iters=adam_iters)
-    adamw = ctx.descent(optimizer="adam", penalty="decoupled", lr=adam_lr, iters=adam_iters)
+    adam = ctx.single_run(optimizer="adam", penalty="l2", lr=adam_lr, iters=adam_iters)
+    adamw = ctx.single_run(optimizer="adam", penalty="decoupled", lr=adam_lr, iters=adam_iters)
     ridge_w = ctx.path.coefs[ctx.lam_index]
     scale = max(float(np.linalg.norm(in_loss.result.coef)), np.finfo(float).tiny)
     same = float(np.linalg.norm(in_loss.result.coef - as_decay.result.coef)) / scale
@@ -94,7 +94,7 @@ def weights_table(ctx, ridge_w, adam, adamw):
         },
         index=list(ctx.model.feature_names),
     )
-    st.dataframe(compare.style.format("{:.4g}"), width="stretch", height=table_height(len(compare)))
+    numbers_table(st, compare)
 
 
 def conventions_table(lam, n_train):
