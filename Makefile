@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test test-fast test-deploy bench lint format clean
+.PHONY: run test test-fast test-deploy bench screenshots lint format clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ test-deploy: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(PY) -m benchmarks
+
+# docs/screenshots/: the page in headless Chromium (the README shows them).
+screenshots: $(VENV)/.dev
+	./scripts/ensure-chromium.sh
+	$(PY) scripts/screenshots.py
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .

@@ -12,21 +12,26 @@ st.set_page_config(page_title="regviz: L2 regularization", page_icon="📉", lay
 
 
 @st.fragment
-def body(upload, problem):
-    """Everything that follows λ and the views. A λ move or a view's own control reruns only
-    this: the sidebar and the header stay as they are, and are not sent again."""
+def follow_lambda(ctx, slots):
+    """What the server writes for the current λ: a λ move (or a view's own control) reruns only
+    this. The charts above follow λ in the browser; the sidebar stays as it is."""
     settings = url.current_settings()
-    lambda_area.show_link_notices(settings)
     url.write(settings)
-    if not lambda_area.describe_data(settings, problem):
-        return
-    ctx = context.build(settings, upload, url.chart_start(settings, upload))
-    if ctx is not None:  # else the data cannot be fitted, and the page has said why
-        lambda_area.render(ctx)
+    with slots.control:
+        lambda_area.show_link_notices(settings)
+    ctx = ctx.at(settings)
+    lambda_area.render(ctx, slots)
+    with slots.below:
         views.render(ctx)
 
 
 settings = url.current_settings()  # from the link on a session's first run, else the session
 upload, problem = sidebar.render(settings)
 lambda_area.header()
-body(upload, problem)
+url.write(settings)
+if lambda_area.describe_data(settings, problem):
+    ctx = context.build(settings, upload, url.chart_start(settings, upload))
+    if ctx is not None:  # else the data cannot be fitted, and the page has said why
+        slots = lambda_area.layout()
+        lambda_area.draw_charts(ctx, slots)
+        follow_lambda(ctx, slots)

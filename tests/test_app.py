@@ -153,7 +153,7 @@ def test_the_numbers_on_the_page_are_regviz_numbers():
     )
     # The weights table: closed form and gradient descent side by side.
     at = run_page({"lam": str(lam), "view": "coefficients"})
-    table = at.dataframe[0].value
+    table = at.dataframe[0].value.set_index("_index")  # row names: the first column
     np.testing.assert_allclose(table["closed form"].to_numpy()[:9], path.coefs[100])
     np.testing.assert_allclose(table["gradient descent"].to_numpy()[:9], run.result.coef)
     assert table.loc["‖w‖", "closed form"] == pytest.approx(np.linalg.norm(path.coefs[100]))

@@ -533,15 +533,18 @@ def test_early_stopping_acts_like_ridge_with_lambda_one_over_two_eta_t():
     matches, rule = out["matches"], out["rule_of_thumb"]
     assert_frame(matches, ["step", "lam_index", "lam", "position", "distance", "relative_distance"])
     assert_frame(rule, ["step", "lam", "position"])
-    np.testing.assert_array_equal(matches.step, out["trace"].step[1:])
+    # The steps: the ~200 a run of the page records; the iterates: the iteration itself.
+    run = run_descent(model, 0.0, "gd", "l2", 1.0, 10_000)
+    np.testing.assert_array_equal(matches.step, run.result.trace.step[1:])
+    scale = np.abs(run.result.trace.coef).max()
+    assert np.abs(out["coefs"] - run.result.trace.coef[1:]).max() <= 1e-9 * scale
     np.testing.assert_allclose(rule.lam, 1 / (2 * out["learning_rate"] * matches.step))
     # Independent nearest-λ search.
     ridge = np.c_[
         ridge_along_path(model, GRID).coefs,
         ridge_along_path(model, GRID).intercepts,
     ]
-    trace = out["trace"]
-    thetas = np.c_[trace.coef, trace.intercept][1:]
+    thetas = np.c_[out["coefs"], out["intercepts"]]
     for row, theta in zip(matches.itertuples(), thetas, strict=True):
         d = np.linalg.norm(ridge - theta, axis=1)
         assert row.lam_index == np.argmin(d)

@@ -11,8 +11,12 @@ import numpy as np
 import pandas as pd
 
 from regviz.compute.common import all_finite, lambda_position, stacked_theta
-from regviz.compute.descent import run_descent
-from regviz.solvers import check_alphas, ridge_path_from_decomposition
+from regviz.solvers import (
+    check_alphas,
+    quadratic_objective,
+    record_steps,
+    ridge_path_from_decomposition,
+)
 
 GD_SERIES = "gradient descent at step t"
 RIDGE_SERIES = "ridge at matching λ"
@@ -97,11 +101,13 @@ def _nearest_ridge(thetas, ridge_thetas):
 def early_stopping(model, lams, iters=10_000):
     r"""Which ridge solution each step of plain gradient descent from zero is nearest to.
 
-    Runs :func:`regviz.compute.descent.run_descent` ``(model, 0.0, "gd", "l2", 1.0, iters)``
-    (step ``η = 1/L``, at λ = 0, about 200 recorded steps) and, for each recorded step
-    ``t >= 1``, finds the λ of ``lams`` whose ridge solution ``θ(λ) = [w(λ), b(λ)]`` (``b``
-    only when free) is nearest to the iterate ``θ_t`` in Euclidean distance. By
-    :func:`gd_filter_factors` the match should be near ``λ ≈ 1 / (2 η t)``.
+    Plain gradient descent at λ = 0 with step ``η = 1/L`` (what
+    :func:`regviz.compute.descent.run_descent` ``(model, 0.0, "gd", "l2", 1.0, iters)`` runs),
+    at about 200 log-spaced steps up to ``iters`` (:func:`solvers.record_steps`), taken in
+    closed form (:func:`gd_closed_form`: exact at any step, no iterating); for each step
+    ``t >= 1`` the λ of ``lams`` whose ridge solution ``θ(λ) = [w(λ), b(λ)]`` (``b`` only when
+    free) is nearest to the iterate ``θ_t`` in Euclidean distance. By :func:`gd_filter_factors`
+    the match should be near ``λ ≈ 1 / (2 η t)``.
 
     Returns
     -------
@@ -109,18 +115,24 @@ def early_stopping(model, lams, iters=10_000):
         ``"matches"``: DataFrame (step, lam_index, lam, position, distance, relative_distance),
         ``relative_distance = distance / ‖θ_t‖`` (0 when ``θ_t = 0``, where every ridge
         solution is 0 too). ``"rule_of_thumb"``: DataFrame (step, lam, position) with
-        ``λ = 1 / (2 η t)`` and ``position = log10 λ``. ``"trace"``: the run's
-        :class:`solvers.GDTrace` (for :func:`early_stopping_fit`). ``"learning_rate"``: ``η``.
+        ``λ = 1 / (2 η t)`` and ``position = log10 λ``. ``"learning_rate"``: ``η``.
+        ``"coefs"``, ``"intercepts"``: the iterates at the matches' steps.
     """
     lams = check_alphas(lams)
-    run = run_descent(model, 0.0, "gd", "l2", 1.0, int(iters))
-    trace = run.result.trace
-    eta = float(run.result.learning_rate)
+    lipschitz = quadratic_objective(
+        model.phi_train, model.y_train, 0.0, model.fit_intercept
+    ).lipschitz
+    eta = 1.0 / lipschitz if lipschitz > 0 else 1.0
     coefs, intercepts = ridge_path_from_decomposition(model.decomposition, lams)
     ridge = stacked_theta(coefs, intercepts, model.fit_intercept)
-    keep = (trace.step >= 1) & np.all(np.isfinite(trace.coef), axis=1)
-    steps = trace.step[keep]
-    thetas = stacked_theta(trace.coef[keep], trace.intercept[keep], model.fit_intercept)
+    recorded = record_steps(int(iters))[1:]
+    iterate_coefs, iterate_intercepts = gd_closed_form(
+        model.phi_train, model.y_train, model.fit_intercept, eta, recorded
+    )
+    keep = np.all(np.isfinite(iterate_coefs), axis=1)
+    steps = recorded[keep]
+    iterate_coefs, iterate_intercepts = iterate_coefs[keep], iterate_intercepts[keep]
+    thetas = stacked_theta(iterate_coefs, iterate_intercepts, model.fit_intercept)
     nearest, distance, relative = _nearest_ridge(thetas, ridge)
     position = lambda_position(lams)
     matches = pd.DataFrame(
@@ -140,7 +152,12 @@ def early_stopping(model, lams, iters=10_000):
     frames = all_finite(
         {"matches": matches, "rule_of_thumb": rule_frame}, "The early-stopping view"
     )
-    return {**frames, "trace": trace, "learning_rate": eta}
+    return {
+        **frames,
+        "learning_rate": eta,
+        "coefs": iterate_coefs,
+        "intercepts": iterate_intercepts,
+    }
 
 
 def early_stopping_fit(model, path, eta, step):

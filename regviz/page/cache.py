@@ -85,6 +85,19 @@ def freeze(value):
     return value
 
 
+def holds_frames(value):
+    """Whether a DataFrame is reachable from ``value`` (only then does :func:`share` copy)."""
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return True
+    if isinstance(value, dict):
+        return any(holds_frames(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(holds_frames(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return any(holds_frames(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return False
+
+
 def share(value):
     """``value`` as one session may hold it: DataFrames shallow-copied, containers rebuilt around
     them, everything else (read-only arrays, frozen records without frames) the same object."""
@@ -105,6 +118,19 @@ def share(value):
                 changed[field.name] = copy
         return dataclasses.replace(value, **changed) if changed else value
     return value
+
+
+class _Shared:
+    """A kept value, and whether handing it out needs :func:`share` (it holds DataFrames)."""
+
+    __slots__ = ("copies", "value")
+
+    def __init__(self, value):
+        self.value = value
+        self.copies = holds_frames(value)
+
+    def hand_out(self):
+        return share(self.value) if self.copies else self.value
 
 
 class _Failure:
@@ -131,7 +157,8 @@ class BoundedCache:
     ``get(key, compute)`` returns the cached value of ``key``, or computes it once (callers
     asking for the same key meanwhile wait for that computation), freezes it and keeps it,
     dropping the least recently used values until the total is within ``max_bytes``. A value
-    larger than ``max_bytes`` on its own is returned but not kept.
+    larger than ``max_bytes`` on its own is returned but not kept. Values are handed out
+    through :func:`share` when they hold DataFrames, as they are otherwise.
     """
 
     def __init__(self, max_bytes):
@@ -166,7 +193,7 @@ class BoundedCache:
             return self._unwrap(pending.value)
         try:
             try:
-                value = freeze(compute())
+                value = _Shared(freeze(compute()))
             except EXPECTED as error:
                 value = _Failure(error)
             pending.value = value
@@ -178,7 +205,7 @@ class BoundedCache:
         return self._unwrap(value)
 
     def _keep(self, key, value):
-        size = size_of(value)
+        size = size_of(value.value if isinstance(value, _Shared) else value)
         if size > self.max_bytes:
             return
         with self._lock:
@@ -192,7 +219,7 @@ class BoundedCache:
     def _unwrap(value):
         if isinstance(value, _Failure):
             raise value.error
-        return value
+        return value.hand_out()
 
     def clear(self):
         with self._lock:
@@ -222,4 +249,4 @@ def holds(key):
 
 def cached(key, compute):
     """``compute()``, remembered under ``key`` (a small frozen dataclass with ``.private``)."""
-    return share(store_for(key).get(key, compute))
+    return store_for(key).get(key, compute)

@@ -6,6 +6,7 @@ its :class:`ViewContext` and computes anything more through :meth:`ViewContext.c
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -137,6 +138,12 @@ class ViewContext:
         return descent_run(
             DescentKey(key.model, **{f: changes.get(f, getattr(key, f)) for f in _RUN_FIELDS})
         )
+
+    def at(self, settings):
+        """This context with ``settings`` that differ from its own in λ or a view's own control
+        only (what a rerun of the page's fragment can change): the run at the new λ."""
+        run = self.descent_path.run_at(settings.lam_index)
+        return dataclasses.replace(self, settings=settings, run=run)
 
     def cached(self, key, compute):
         """``compute()`` remembered under ``key``; ``key.private`` must say whether its data

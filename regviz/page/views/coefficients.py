@@ -14,14 +14,19 @@ from regviz.text import format_value
 def weights_table(ctx):
     """Closed-form and gradient-descent weights side by side, the free intercept and ‖w‖."""
     path, result, i = ctx.path, ctx.run.result, ctx.lam_index
-    table = pd.DataFrame(
-        {"closed form": path.coefs[i], "gradient descent": result.coef},
-        index=list(ctx.model.feature_names),
-    )
+    names = list(ctx.model.feature_names)
+    closed, descent = [path.coefs[i]], [result.coef]
     if ctx.model.fit_intercept:
-        table.loc["b (free)"] = [path.intercepts[i], result.intercept]
-    table.loc["‖w‖"] = [np.linalg.norm(path.coefs[i]), np.linalg.norm(result.coef)]
-    return table
+        names.append("b (free)")
+        closed.append([path.intercepts[i]])
+        descent.append([result.intercept])
+    names.append("‖w‖")
+    closed.append([np.linalg.norm(path.coefs[i])])
+    descent.append([np.linalg.norm(result.coef)])
+    return pd.DataFrame(
+        {"closed form": np.concatenate(closed), "gradient descent": np.concatenate(descent)},
+        index=names,
+    )
 
 
 def render(ctx):
