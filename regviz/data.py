@@ -141,8 +141,8 @@ BUNDLED = {
         title="Cars: fuel economy against horsepower",
         x_label="horsepower (hp)",
         y_label="fuel economy (miles per US gallon)",
-        about="392 cars from 1970-1982 (Auto MPG, StatLib). A curved, noisy relation: a low "
-        "degree fits it; a high degree on a few cars chases the noise.",
+        about="392 cars from 1970-1982 (Auto MPG, StatLib): fuel economy falls with "
+        "horsepower along a curve, with much scatter between cars.",
     ),
     "weather": Bundled(
         label="Seattle: daily high through the year",
@@ -163,8 +163,8 @@ BUNDLED = {
         title="Motorcycle crash test: head acceleration after impact",
         x_label="time after impact (ms)",
         y_label="head acceleration (g)",
-        about="133 measurements from a simulated crash (Silverman 1985). Sharp swings and "
-        "uneven noise: hard for one polynomial, easy to overfit.",
+        about="133 measurements from a simulated crash (Silverman 1985): flat, then sharp "
+        "swings, then flat again, with noise that grows during the swings.",
     ),
 }
 

@@ -72,7 +72,8 @@ PRESETS = (
         "Bishop, Figure 1.7",
         "ln λ = 0",
         {**_BISHOP, "degree": 9, "lam": 1.0},
-        "M = 9 with λ = 1: too much penalty, the curve is nearly flat (underfits).",
+        "M = 9 with λ = 1: too much penalty: the curve is pulled toward a constant and misses "
+        "the sine (underfits).",
     ),
     Preset(
         "Bishop, Table 1.2",

@@ -1301,7 +1301,7 @@ def _descend(
     done, chunk = 0, _FIRST_CHUNK
     with np.errstate(over="ignore", invalid="ignore"):
         while done < max_iter and active.size:
-            n = min(chunk, max_iter - done, max(1, _CHUNK_NUMBERS // (active.size * q)))
+            n = min(chunk, max_iter - done, max(1, _CHUNK_NUMBERS // max(1, active.size * q)))
             thetas = run.advance(n, done + 1)  # (n, active, q)
             gaps = _excess(live.s, live.Vt, live.theta_star, np.swapaxes(thetas, 0, 1)).T
             bad = ~np.isfinite(gaps) | ~np.all(np.isfinite(thetas), axis=2)

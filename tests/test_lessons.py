@@ -341,14 +341,15 @@ def test_bias_variance_against_refits(spacing, basis, intercept):
 
 
 def test_bias_variance_add_up_to_the_test_error():
-    """E[(ŷ − y)²] = bias² + variance + σ²: the two estimates agree within 4 standard errors.
+    """E[(ŷ − y)²] = bias² + variance + σ²: the two estimates agree within 4 standard errors at
+    every λ of the grid (measured: at most 1.3).
 
     Per resample r, D_r = mean_g (ŷ_r − f)² + σ² and E_r = its test MSE have the same
     expectation; bias² + variance + noise = mean D_r and test error = mean E_r exactly. The
     standard error of mean(D − E) is std(D − E) / sqrt(K), computed here from refits.
     """
     k, n_grid = 200, 200
-    lam_indices = [0, 100, 120, 140]
+    lam_indices = np.arange(len(GRID))  # the whole grid
     out = bias_variance("sin", 10, 0.3, 19, "even", 9, "monomial", "free", GRID, k=k)
     table = out.decomposition.pivot(index="lam_index", columns="quantity", values="value")
     lams = GRID[lam_indices]

@@ -19,6 +19,7 @@ from regviz.charts.common import as_arrow, compile_spec
 from regviz.charts.descent import FILM_PROGRESS, progress_chart
 from regviz.charts.error import error_chart
 from regviz.charts.fit import BASIS, CLOSED, FILM_CURVES, FILM_ERRORS, READOUTS, fit_chart
+from regviz.compute import captions
 from regviz.compute import lambda_area as numbers
 from regviz.compute.model import y_domain
 
@@ -31,7 +32,7 @@ class LambdaCharts:
     error: dict
     coefficients: dict
     gap: dict  # J − J* against the step, at the current λ
-    distance: dict  # ‖θ − θ*‖ against the step
+    distance: dict  # ‖w − w*‖ against the step
     steps: tuple  # the film's checkpoint steps
     domain: tuple  # the fit chart's y range
     error_y_max: float  # the error chart's top; larger errors are clipped
@@ -79,11 +80,15 @@ def compile_lambda_charts(dataset, model, path, descent):
         READOUTS: numbers.readouts_frame(path, descent, has_test),
     }
     y_max = error_axis_top(path)
-    errors = error_chart(path.errors_frame, path.best_test_index, n_steps, y_max, has_test)
+    # A "best test λ" only where the test error has one inside the grid (not on a flat curve).
+    best = path.best_test_index if captions.marks_best(captions.error_facts(path)) else None
+    errors = error_chart(path.errors_frame, best, n_steps, y_max, has_test)
     coefficients = coefficient_path_chart(path.coefs_frame, model.feature_names, n_steps)
     progress = numbers.film_progress_frame(descent)
     gap = progress_chart("gap", "J − J* (objective above its minimum)", n_steps)
-    distance = progress_chart("distance", "‖θ − θ*‖ (distance to the closed form)", n_steps)
+    distance = progress_chart(
+        "distance", "‖w − w*‖ (distance to the closed form's weights)", n_steps
+    )
     return LambdaCharts(
         fit=as_arrow(compile_spec(fit, fit_data)),
         error=as_arrow(compile_spec(errors, {FILM_ERRORS: film_errors})),

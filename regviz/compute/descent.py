@@ -1,12 +1,20 @@
-"""Gradient descent on a model at one λ, with what the page says about the run.
+"""Gradient descent on a model, at one λ or at every λ of the grid, with what the page says.
 
-numpy in, a small frozen record out: only what a view draws is kept (the trace's ~200 recorded
-steps, never one number per step), so that a cached run at 100,000 steps is as small as one at
-1,000.
+The page's descent minimises the same objective as the closed form, on the weights: with a free
+intercept the data are centred (``Φ_c = Φ − x̄``, ``y_c = y − ȳ``) and ``b = ȳ − x̄·w`` is solved
+exactly at every step, as scikit-learn's ``Ridge`` treats the intercept. Both then reach the
+same minimiser, also where it is not unique (λ = 0 with more parameters than distinct points:
+descent from zero stays in the range of ``Φ_cᵀ`` and finds the least-norm ``w``, which is the
+closed form's). :class:`regviz.solvers.GradientDescentRegressor` keeps its documented rules
+(``b`` a parameter of the descent); uncentred, its least-norm ``(w, b)`` can differ.
+
+numpy in, small frozen records out: only what a view draws is kept (recorded steps, never one
+number per step), so that a cached run at 100,000 steps is as small as one at 1,000.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,23 +46,49 @@ class DescentRun:
     curve: np.ndarray
 
 
+@dataclass(frozen=True, eq=False)
+class Weights:
+    """The problem the page's descent solves: a model's weights, the intercept following them."""
+
+    X: np.ndarray  # Φ_c (free intercept) or Φ
+    y: np.ndarray  # y_c or y
+    x_mean: np.ndarray  # zeros without a free intercept
+    y_mean: float
+
+    def intercepts(self, coefs):
+        """``b = ȳ − x̄·w`` for weights of any leading shape (0 without a free intercept)."""
+        return self.y_mean - np.asarray(coefs) @ self.x_mean
+
+
+def weights_problem(model):
+    """The model's data as the page's descent sees them: centred with a free intercept (whose
+    ``b`` follows from the weights), as they are with a penalised one (its ones are a weight)."""
+    dec = model.decomposition  # holds the training means the closed form centres with
+    if model.fit_intercept:
+        x_mean, y_mean = dec.x_mean, float(dec.y_mean)
+        return Weights(model.phi_train - x_mean, model.y_train - y_mean, x_mean, y_mean)
+    return Weights(model.phi_train, model.y_train, np.zeros(model.n_features), 0.0)
+
+
 def run_descent(model, lam, optimizer="gd", penalty="l2", lr=1.0, iters=1000, momentum=0.9):
-    """Gradient descent at ``lam`` from zero.
+    """Gradient descent at ``lam`` from ``w = 0`` on the model's weights (:func:`weights_problem`).
 
     ``lr`` is a multiple of ``1/L`` for the gradient family (so 2 is plain descent's stability
-    limit) and the absolute learning rate for an adaptive optimizer (Adam). It stops after
-    ``iters`` steps, or earlier when the objective no longer changes in float64 (relative change
-    below 1e-14).
+    limit) and the absolute learning rate for an adaptive optimizer (Adam); ``L`` is the largest
+    curvature of the objective in ``w``. It stops after ``iters`` steps, or earlier when the
+    objective no longer changes in float64 (relative change below 1e-14). ``J − J*`` and the
+    distance in its trace are those of the weights (``b`` is at its optimum for each ``w``).
     """
     rule = OPTIMIZERS[optimizer]
-    quad = quadratic_objective(model.phi_train, model.y_train, lam, model.fit_intercept)
+    problem = weights_problem(model)
+    quad = quadratic_objective(problem.X, problem.y, lam, fit_intercept=False)
     L = quad.lipschitz
     learning_rate = rule.absolute_learning_rate(lr, L)
     result = gradient_descent(
-        model.phi_train,
-        model.y_train,
+        problem.X,
+        problem.y,
         alpha=lam,
-        fit_intercept=model.fit_intercept,
+        fit_intercept=False,
         optimizer=optimizer,
         penalty=penalty,
         learning_rate=learning_rate,
@@ -63,6 +97,10 @@ def run_descent(model, lam, optimizer="gd", penalty="l2", lr=1.0, iters=1000, mo
         momentum=momentum,
         quad=quad,
         keep_loss_curve=False,
+    )
+    trace = dataclasses.replace(result.trace, intercept=problem.intercepts(result.trace.coef))
+    result = dataclasses.replace(
+        result, intercept=float(problem.intercepts(result.coef)), trace=trace
     )
     predict = lambda phi: phi @ result.coef + result.intercept  # noqa: E731
     return DescentRun(
@@ -122,7 +160,7 @@ class DescentPath:
     checkpoint_train_rmse: np.ndarray  # (K, C)
     checkpoint_test_rmse: np.ndarray  # (K, C)
     suboptimality: np.ndarray  # (K, C) J − J*
-    distance: np.ndarray  # (K, C) ‖θ − θ*‖
+    distance: np.ndarray  # (K, C) ‖w − w*‖ (b follows w)
 
     def run_at(self, k):
         """The run at ``lams[k]`` as a :class:`DescentRun` (its trace: the film's checkpoints
@@ -167,7 +205,8 @@ class DescentPath:
 
 
 def descent_along_path(model, lams, optimizer="gd", penalty="l2", lr=1.0, iters=1000, momentum=0.9):
-    """Gradient descent at every λ of ``lams`` at once (:func:`solvers.gradient_descent_path`).
+    """Gradient descent at every λ of ``lams`` at once (:func:`solvers.gradient_descent_path`)
+    on the model's weights (:func:`weights_problem`).
 
     ``lr`` as for :func:`run_descent`: a multiple of each λ's ``1/L`` for the gradient family
     (``L`` grows with λ), Adam's absolute rate. Each λ's run is the one :func:`run_descent`
@@ -175,14 +214,15 @@ def descent_along_path(model, lams, optimizer="gd", penalty="l2", lr=1.0, iters=
     """
     rule = OPTIMIZERS[optimizer]
     lams = np.asarray(lams, dtype=np.float64)
-    quads = quadratic_objectives(model.phi_train, model.y_train, lams, model.fit_intercept)
+    problem = weights_problem(model)
+    quads = quadratic_objectives(problem.X, problem.y, lams, fit_intercept=False)
     lipschitz = np.asarray(quads.lipschitz, dtype=np.float64)
     rates = np.array([rule.absolute_learning_rate(lr, L) for L in lipschitz])
     result = gradient_descent_path(
-        model.phi_train,
-        model.y_train,
+        problem.X,
+        problem.y,
         lams,
-        fit_intercept=model.fit_intercept,
+        fit_intercept=False,
         optimizer=optimizer,
         penalty=penalty,
         learning_rate=rates,
@@ -192,8 +232,9 @@ def descent_along_path(model, lams, optimizer="gd", penalty="l2", lr=1.0, iters=
         checkpoints=FILM_STEPS,
         quads=quads,
     )
-    coefs, intercepts = result.coef, result.intercept
-    ck_coefs, ck_intercepts = result.checkpoint_coef, result.checkpoint_intercept
+    coefs, intercepts = result.coef, problem.intercepts(result.coef)
+    ck_coefs = result.checkpoint_coef
+    ck_intercepts = problem.intercepts(ck_coefs)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverged run's last iterate is huge
         return DescentPath(
             optimizer=optimizer,

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from regviz.compute.common import all_finite, lambda_position, stacked_theta
+from regviz.compute.descent import weights_problem
 from regviz.solvers import (
     check_alphas,
     quadratic_objective,
@@ -66,11 +67,12 @@ def gd_filter_factors(s, eta, steps):
 
 
 def gd_closed_form(phi, y, fit_intercept, eta, steps):
-    """Plain gradient descent from zero at λ = 0 in closed form, at any steps.
+    """Plain gradient descent from zero at λ = 0 in closed form, at any steps: the page's
+    descent (:func:`regviz.compute.descent.run_descent`), on the weights.
 
-    On ``θ = [w, b]`` with ``Z = [Φ, 1]`` (free intercept; the uncentred design, as
-    :func:`solvers.gradient_descent` runs it) or ``θ = w``, ``Z = Φ`` (penalised intercept):
-    ``θ_t = V diag(gd_filter_factors(s, η, t)) Uᵀ y`` with ``Z = U diag(s) Vᵀ``.
+    With a free intercept the data are centred, ``Z = Φ − x̄``, ``y_c = y − ȳ``, and
+    ``b_t = ȳ − x̄·w_t``; with a penalised one ``Z = Φ`` (its ones are a weight) and there is no
+    ``b``. Then ``w_t = V diag(gd_filter_factors(s, η, t)) Uᵀ y_c`` with ``Z = U diag(s) Vᵀ``.
 
     Returns
     -------
@@ -80,12 +82,11 @@ def gd_closed_form(phi, y, fit_intercept, eta, steps):
     """
     phi = np.asarray(phi, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    Z = np.c_[phi, np.ones(len(y))] if fit_intercept else phi
-    U, s, Vt = np.linalg.svd(Z, full_matrices=False)
-    thetas = (gd_filter_factors(s, eta, steps) * (U.T @ y)) @ Vt
-    if fit_intercept:
-        return thetas[:, :-1], thetas[:, -1]
-    return thetas, np.zeros(len(thetas))
+    x_mean = phi.mean(axis=0) if fit_intercept else np.zeros(phi.shape[1])
+    y_mean = float(y.mean()) if fit_intercept else 0.0
+    U, s, Vt = np.linalg.svd(phi - x_mean, full_matrices=False)
+    coefs = (gd_filter_factors(s, eta, steps) * (U.T @ (y - y_mean))) @ Vt
+    return coefs, y_mean - coefs @ x_mean
 
 
 def _nearest_ridge(thetas, ridge_thetas):
@@ -119,9 +120,8 @@ def early_stopping(model, lams, iters=10_000):
         ``"coefs"``, ``"intercepts"``: the iterates at the matches' steps.
     """
     lams = check_alphas(lams)
-    lipschitz = quadratic_objective(
-        model.phi_train, model.y_train, 0.0, model.fit_intercept
-    ).lipschitz
+    problem = weights_problem(model)
+    lipschitz = quadratic_objective(problem.X, problem.y, 0.0, fit_intercept=False).lipschitz
     eta = 1.0 / lipschitz if lipschitz > 0 else 1.0
     coefs, intercepts = ridge_path_from_decomposition(model.decomposition, lams)
     ridge = stacked_theta(coefs, intercepts, model.fit_intercept)

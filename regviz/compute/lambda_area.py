@@ -91,7 +91,7 @@ def film_errors_frame(descent, has_test):
 
 
 def film_progress_frame(descent):
-    """J − J* and ‖θ − θ*‖ at every (λ, step), and the step itself.
+    """J − J* and ‖w − w*‖ at every (λ, step), and the step itself.
 
     A run that stopped (converged, diverged) before a checkpoint holds its last iterate there:
     the first such checkpoint is shown at the step where it stopped (``step``), later ones are

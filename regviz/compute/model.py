@@ -283,8 +283,8 @@ def degeneracies(model):
         )
         more = (
             " With more parameters than distinct x values the fit is not unique: the page "
-            "shows the one with the smallest weights (what the SVD and gradient descent from "
-            "zero both find)."
+            "shows the one with the smallest ‖w‖ (the intercept, when free, is not penalised), "
+            "which the SVD finds and gradient descent from zero on the weights approaches."
             if parameters > distinct
             else ""
         )

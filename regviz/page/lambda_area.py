@@ -12,8 +12,10 @@ import streamlit as st
 
 from regviz import data
 from regviz.charts.common import with_state
+from regviz.compute import captions
 from regviz.compute.model import degeneracies, leaves_frame
 from regviz.page import lambda_control, upload, url
+from regviz.text import format_value
 
 #: Past this condition number the closed-form weights lose digits worth a warning.
 ILL_CONDITIONED = 1e12
@@ -65,34 +67,38 @@ def warnings_about_the_fit(ctx):
 
 
 def fit_caption(ctx):
-    """What the fit chart shows at the current λ, including curves that leave its frame."""
-    i = ctx.lam_index
+    """What the fit chart shows along λ (measured on the drawn curves: :mod:`captions`),
+    and the curves that leave its frame at the current λ."""
+    facts = captions.fit_facts(ctx.model, ctx.path)
     outside = []
-    curves = (("closed-form fit", ctx.path.curves[i]), ("gradient-descent fit", ctx.run.curve))
+    curves = (
+        ("closed-form fit", ctx.path.curves[ctx.lam_index]),
+        ("gradient-descent fit", ctx.run.curve),
+    )
     for name, drawn in curves:
         extreme = leaves_frame(drawn, ctx.domain)
         if extreme is not None:
             outside.append(f"the {name} leaves the frame (it reaches {extreme:.3g})")
-    return (
-        "Notice: with small λ the degree-"
-        f"{ctx.settings.degree} curve bends to pass near every training point and swings "
-        "between them; as λ grows it smooths out, and at large λ it flattens toward the mean."
-        + (" Here " + " and ".join(outside) + "." if outside else "")
+    return captions.fit_sentence(facts, float(ctx.path.lams[-1])) + (
+        " Here " + " and ".join(outside) + "." if outside else ""
     )
 
 
 def error_caption(ctx):
+    """What the error chart shows (measured: :func:`captions.error_facts`), how to use it, and
+    the test error it clips."""
     path = ctx.path
-    clipped = (
-        path.best_test_index is not None
-        and float(np.nanmax(path.test_rmse)) > ctx.charts.error_y_max
-    )
+    facts = captions.error_facts(path)
+    worst = int(np.nanargmax(path.test_rmse)) if facts.has_test else None
+    top = float(path.test_rmse[worst]) if facts.has_test else 0.0
+    clipped = top > ctx.charts.error_y_max
     return (
-        "Notice: training error only grows with λ, test error falls and then rises: too "
-        "little penalty overfits, too much underfits (Bishop's Figure 1.8). Diamonds: "
-        "gradient descent at the current λ and step. Press or drag along this chart to set λ."
+        captions.error_sentence(facts, path.lams, path.test_rmse)
+        + " Diamonds: gradient descent at the current λ and step. Press or drag along this "
+        "chart to set λ."
         + (
-            f" The test error reaches {np.nanmax(path.test_rmse):.3g} at small λ, above the frame."
+            f" The test error reaches {top:.3g} at λ = {format_value(path.lams[worst])}, above "
+            "the frame."
             if clipped
             else ""
         )

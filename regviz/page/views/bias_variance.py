@@ -12,6 +12,7 @@ from regviz.charts.bias_variance import (
     bias_variance_chart,
     bias_variance_fits_chart,
 )
+from regviz.compute import captions
 from regviz.compute.bias_variance import bias_variance, fits_at
 from regviz.compute.common import CannotDraw
 from regviz.page.context import LAMBDAS
@@ -69,10 +70,4 @@ def render(ctx):
         top = frame.loc[frame.quantity == "test error", "value"].min()
         y_max = max(1.0, 3.0 * max(top, settings.noise**2, 1e-3))
         st.altair_chart(bias_variance_chart(frame, ctx.lam_index, y_max), width="stretch")
-    st.caption(
-        f"Notice: {resamples} training sets of {settings.n} points, each fitted at "
-        "this λ. Small λ: the fits differ wildly (variance) but their mean is "
-        "close to the truth (little bias). Large λ: the fits agree (little "
-        "variance) but are all too flat (bias). The test error is bias² + variance "
-        "+ noise (Bishop's Figures 3.5 and 3.6); the best λ balances the first two."
-    )
+    st.caption(captions.bias_variance_sentence(result.decomposition, resamples, settings.n))

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from regviz.charts.common import with_state
+from regviz.compute import captions
 from regviz.page.widgets import numbers_table
 from regviz.text import format_value
 
@@ -41,9 +42,7 @@ def render(ctx):
     with path_col:
         st.vega_lite_chart(with_state(ctx.charts.coefficients, ctx.chart_start), width="stretch")
     st.caption(
-        "Notice: without the penalty the weights are huge and of alternating sign; the curve "
-        "is the small difference of large terms, so it can swing wildly between points. L2 "
-        "shrinks every weight smoothly toward 0, and ‖w‖ (black) never grows with λ. "
-        "Diamonds: gradient descent's weights at the current λ and step; play the descent to "
-        "watch them travel toward the closed form's."
+        captions.coefficients_sentence(ctx.path, captions.fit_facts(ctx.model, ctx.path))
+        + " Diamonds: gradient descent's weights at the current λ and step; play the descent "
+        "to watch them travel toward the closed form's."
     )

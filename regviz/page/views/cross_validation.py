@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from regviz.charts.cross_validation import cross_validation_chart, dof_chart
+from regviz.compute import captions
 from regviz.compute.cross_validation import cross_validation
 from regviz.page.context import LAMBDAS, model_and_path
 from regviz.page.lambda_control import set_lambda
@@ -56,8 +57,5 @@ def render(ctx):
     st.altair_chart(cross_validation_chart(frame, i, picks, y_max), width="stretch")
     st.altair_chart(dof_chart(dof, i), width="stretch")
     st.caption(
-        "Notice: cross-validation never looks at the test points, yet its curve tracks "
-        "the test error and picks a similar λ. Leave-one-out costs no refitting: one "
-        "SVD gives it for every λ. df(λ), the trace of the hat matrix, counts the "
-        "parameters the fit really uses: all of them at λ = 0, fewer as λ grows."
+        captions.cross_validation_sentence(picks) + " " + captions.dof_sentence(dof, ctx.model)
     )

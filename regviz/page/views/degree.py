@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from regviz.charts.degree import degree_chart
+from regviz.compute import captions
 from regviz.compute.degree import error_against_degree
 from regviz.page.context import dataset
 from regviz.settings import CacheKey
@@ -33,9 +34,4 @@ def render(ctx):
     top = frame.loc[frame["set"] == "train", "rmse"].max()
     y_max = 2.5 * max(top, 1e-3)
     st.altair_chart(degree_chart(frame, y_max, settings.degree), width="stretch")
-    st.caption(
-        "Notice: training error only falls as the degree grows; at λ = 0 (dashed) the test "
-        "error falls, then shoots up once the polynomial can chase the noise (Bishop's "
-        "Figure 1.5). With the current λ (solid) high degrees stay usable: the penalty, "
-        "not the degree, controls the complexity."
-    )
+    st.caption(captions.degree_sentence(frame))

@@ -9,6 +9,7 @@ import streamlit as st
 
 from regviz.charts.common import with_state
 from regviz.charts.descent import step_size_chart
+from regviz.compute import captions
 from regviz.compute.descent import steps_needed
 from regviz.solvers import OPTIMIZERS
 from regviz.text import format_number
@@ -63,13 +64,13 @@ def render(ctx):
         st.error(f"Diverged at step {result.n_iter:,}: {reason}. The last finite iterate is shown.")
     elif result.converged:
         st.success(
-            f"Converged after {result.n_iter:,} steps: distance to the closed form "
-            f"{distance:.1e}, J − J* = {gap:.1e}."
+            f"Converged after {result.n_iter:,} steps: ‖w − w*‖ = {distance:.1e} from the "
+            f"closed form's weights, J − J* = {gap:.1e}."
         )
     else:
         st.warning(
-            f"Not converged after {result.n_iter:,} steps: distance to the closed form "
-            f"{distance:.2e}, J − J* = {gap:.2e}. Stopped early, gradient descent is a "
+            f"Not converged after {result.n_iter:,} steps: ‖w − w*‖ = {distance:.2e} from the "
+            f"closed form's weights, J − J* = {gap:.2e}. Stopped early, gradient descent is a "
             "regularizer of its own: it has not yet grown the weights along the "
             "low-curvature directions that the closed form uses to fit the noise."
         )
@@ -79,6 +80,7 @@ def render(ctx):
     c1.vega_lite_chart(with_state(ctx.charts.gap, ctx.chart_start), width="stretch")
     c2.vega_lite_chart(with_state(ctx.charts.distance, ctx.chart_start), width="stretch")
     st.caption(
-        "Notice: plain gradient descent needs about κ·ln(1/ε) steps; the penalty adds λ to "
-        "every curvature, so a larger λ lowers κ and speeds it up. Past η = 2/L it diverges."
+        captions.descent_sentence(
+            optimizer.label, limit, ctx.descent_path.condition_number, ctx.model.fit_intercept
+        )
     )

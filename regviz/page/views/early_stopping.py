@@ -9,10 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from regviz.charts.early_stopping import early_stopping_chart, early_stopping_fit_chart
+from regviz.compute import captions
 from regviz.compute.early_stopping import early_stopping, early_stopping_fit
 from regviz.page.context import LAMBDAS, model_and_path
 from regviz.settings import ITERS, CacheKey, ModelKey
-from regviz.text import format_value
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,4 @@ def render(ctx):
     with fit_col:
         points = pd.DataFrame({"x": ctx.dataset.x_train, "y": ctx.dataset.y_train})
         st.altair_chart(early_stopping_fit_chart(curves, points, ctx.domain), width="stretch")
-    st.caption(
-        f"Gradient descent from w = 0 on the unpenalised loss (λ = 0, step 1/L). At step "
-        f"{chosen['step']:,} its weights are nearest the ridge solution for "
-        f"λ = {format_value(chosen['lam'])}. Notice: the longer it runs, the smaller the λ "
-        "it matches (the dashed line is 1/(2ηt)): stopping early is a regularizer too."
-    )
+    st.caption(captions.early_stopping_sentence(stopping["matches"], chosen))

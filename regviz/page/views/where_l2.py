@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from regviz.compute import captions
 from regviz.compute.conventions import translate
 from regviz.page.widgets import numbers_table
 from regviz.solvers import OPTIMIZERS
@@ -62,22 +63,23 @@ def render(ctx):
         format_value(same),
         help="‖w_loss − w_decay‖ / ‖w_loss‖: equal up to rounding, about 1e-16 per step.",
     )
+    adam_distance = float(np.linalg.norm(adam.result.coef - ridge_w))
+    adamw_distance = float(np.linalg.norm(adamw.result.coef - ridge_w))
     c2.metric(
         f"Adam + L2: distance to ridge ({adam.result.n_iter:,} steps, η = {adam_lr:g})",
-        format_value(np.linalg.norm(adam.result.coef - ridge_w)),
+        format_value(adam_distance),
     )
-    c3.metric("AdamW: distance to ridge", format_value(np.linalg.norm(adamw.result.coef - ridge_w)))
+    c3.metric("AdamW: distance to ridge", format_value(adamw_distance))
     if settings.lam == 0:
         st.info(
             "At λ = 0 there is no penalty, so all of these coincide: move λ to see Adam "
             "and AdamW part ways."
         )
     else:
-        st.caption(
-            "Notice: plain gradient descent gives the same weights either way. Adam with L2 "
-            "in the loss and AdamW end at different weights, and AdamW's are not ridge's: "
-            "weight decay in AdamW is a different regularizer from L2."
+        apart = float(np.linalg.norm(adam.result.coef - adamw.result.coef)) / max(
+            float(np.linalg.norm(ridge_w)), np.finfo(float).tiny
         )
+        st.caption(captions.l2_check_sentence(same, apart, adam_distance, adamw_distance))
     if ctx.model.n_features == 0:
         st.caption("This model has no weights to compare (degree 0 with a free intercept).")
     else:
