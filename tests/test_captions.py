@@ -115,13 +115,13 @@ def test_error_sentence_and_marker_against_scikit_learn(case):
         assert "does not overfit these data much" in sentence
         assert ("without a penalty" in sentence) == (best == 0)
     elif rise < 0.01 or best == len(GRID) - 1:
-        assert "only falls as λ grows" in sentence
+        assert "least at the largest λ" in sentence
     else:
         # A U: the least test error inside the grid, named by its λ and its value.
-        assert f"at λ = {format_value(GRID[best])} and rises after it" in sentence
-        assert f"its least, {low:.3g}," in sentence
-        assert f"from {test[0]:.3g} at λ = 0" in sentence
-    assert captions.marks_best(facts) == ("rises after it" in sentence)
+        assert f"least ({low:.3g}) at λ = {format_value(GRID[best])}" in sentence
+        assert f"The test error is {test[0]:.3g} at λ = 0" in sentence
+        assert f"and {test[-1]:.3g} at the largest λ" in sentence
+    assert captions.marks_best(facts) == ("too little penalty overfits" in sentence)
 
 
 def test_coefficients_sentence_against_scikit_learn(case):

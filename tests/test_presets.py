@@ -96,3 +96,17 @@ def test_a_preset_button_applies_the_preset_and_the_url_follows():
     at.button(key=f"_preset_{PRESETS.index(table)}").click().run()
     assert_healthy(at)
     assert at.query_params["view"] == "bishop"
+
+
+def test_seed_19_shows_the_lesson_more_clearly_than_most_seeds():
+    """The README's reason for the default seed: at λ = 0 the test RMSE is 4.3 times the best
+    λ's on seed 19, against a median of 1.8 over seeds 0-59 (the defaults otherwise)."""
+
+    def ratio(seed):
+        model = build_model(data.synthetic(seed=seed), DEFAULTS.degree, DEFAULTS.basis)
+        test = ridge_along_path(model, np.array(LAMBDA_GRID)).test_rmse
+        return test[0] / test.min()
+
+    assert DEFAULTS.seed == 19
+    assert f"{ratio(19):.2g}" == "4.3"
+    assert f"{np.median([ratio(seed) for seed in range(60)]):.2g}" == "1.8"

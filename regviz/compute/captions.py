@@ -156,9 +156,9 @@ def error_sentence(facts, lams, test_rmse):
     low, at_zero = float(test_rmse[facts.best_index]), float(test_rmse[0])
     if facts.best_kind == "inside":
         return head + (
-            f"The test error falls from {at_zero:.3g} at λ = 0 to its least, {low:.3g}, at "
-            f"λ = {best} and rises after it: too little penalty overfits, too much underfits "
-            "(Bishop's Figure 1.8)."
+            f"The test error is {at_zero:.3g} at λ = 0, least ({low:.3g}) at λ = {best} and "
+            f"{float(test_rmse[-1]):.3g} at the largest λ: too little penalty overfits, too much "
+            "underfits (Bishop's Figure 1.8)."
         )
     if facts.best_kind == "flat":
         return head + (
@@ -177,8 +177,8 @@ def error_sentence(facts, lams, test_rmse):
             "higher degree, fewer training points or more noise)."
         )
     return head + (
-        f"The test error only falls as λ grows, down to {low:.3g} at λ = {best}: even the "
-        "largest penalty does not underfit here."
+        f"The test error is least at the largest λ ({low:.3g} at λ = {best}, against "
+        f"{at_zero:.3g} at λ = 0): on these data even the largest penalty does not underfit."
     )
 
 
@@ -275,8 +275,7 @@ def descent_sentence(optimizer_label, limit_multiple, condition_numbers, free_in
     falls = bool(np.all(np.diff(kappa) <= 1e-9 * kappa[:-1]))
     parts = [
         f"the penalty adds 2λ to every curvature, so κ {'falls' if falls else 'changes'} from "
-        f"{format_value(kappa[0])} at λ = 0 to {format_value(kappa[-1])} at the largest λ, and "
-        "descent needs fewer steps"
+        f"{format_value(kappa[0])} at λ = 0 to {format_value(kappa[-1])} at the largest λ"
     ]
     if math.isfinite(limit_multiple):
         parts.append(f"{optimizer_label} diverges past η = {limit_multiple:.3g}/L")
