@@ -552,3 +552,22 @@ def test_memory_does_not_grow_with_the_steps():
             tracemalloc.stop()
 
     assert abs(peak(100_000) - peak(20_000)) < 50_000
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "nesterov"])
+def test_slow_divergence_is_flagged_per_column(optimizer, fit_intercept):
+    """Rates from 0.5/L to 1.01 times the limit across the alphas, 5000 steps: each column is
+    its single-alpha run (flags, steps and iterates) and the columns past the limit, and only
+    they, are flagged, whether by the 1e8 early stop or by ending above their start."""
+    X, y = _poly(10, 9)
+    limit = stability_limit(optimizer)
+    multiples = np.array([1.001 * limit, 0.99 * limit, 1.004 * limit, 1.0, 1.01 * limit, 0.5])
+    rates = _rates(optimizer, X, y, fit_intercept, multiples)
+    path = _check_columns_are_single_fits(
+        X, y, fit_intercept, optimizer, "l2", rates, max_iter=5000, tol=1e-10
+    )
+    np.testing.assert_array_equal(path.diverged, multiples > limit)
+    assert np.all(np.isfinite(path.coef))
+    if optimizer == "gd" and fit_intercept:  # 1.001 x the limit: flagged by growth at the end
+        assert path.n_iter[0] == 5000

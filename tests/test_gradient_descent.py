@@ -15,7 +15,7 @@ from regviz import (
     PolynomialBasis,
     RidgeRegression,
 )
-from regviz.solvers import OPTIMIZERS, gradient_descent, stability_limit
+from regviz.solvers import OPTIMIZERS, gradient_descent, gradient_descent_path, stability_limit
 
 
 def _sine(n=40, degree=9, kind="legendre", seed=0):
@@ -358,3 +358,161 @@ def test_without_the_loss_curve_memory_does_not_grow_with_the_steps():
 
     assert peak(100_000, True) - peak(20_000, True) > 500_000
     assert abs(peak(100_000, False) - peak(20_000, False)) < 50_000
+
+
+# --------------------------------------------------------------------------------------------
+# Divergence just past the stability limit (audit D4): growth, not only overflow
+# --------------------------------------------------------------------------------------------
+
+
+def _page_design():
+    """The page's default problem: synthetic(seed=19), monomial degree 9, λ = 1e-3."""
+    from regviz.data import synthetic
+
+    data = synthetic(seed=19)
+    X = PolynomialBasis(degree=9, kind="monomial").fit_transform(data.x_train[:, None])
+    return X, data.y_train
+
+
+def _lipschitz(X, y, alpha, fit_intercept=True):
+    Z = np.c_[X, np.ones(len(y))] if fit_intercept else X
+    D = np.diag(np.r_[np.ones(X.shape[1]), np.zeros(Z.shape[1] - X.shape[1])])
+    return np.linalg.eigvalsh(2 * (Z.T @ Z + alpha * D))[-1]
+
+
+@pytest.mark.parametrize("factor", [1.001, 1.004, 1.01])
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "nesterov"])
+def test_just_past_the_limit_is_flagged_with_the_advice(optimizer, factor):
+    """Up to 5000 steps at 1.001, 1.004 and 1.01 times the limit on the page's problem: every
+    run is flagged, with the advice to lower the rate below limit / L. Most pass 1e8 times
+    their start and stop early (gd 1541 and 620 steps at 1.004 and 1.01; heavy ball 329, 121,
+    69; Nesterov 4151, 1043, 421); gd at 1.001 is flagged by its growth (1e6-fold at 5000
+    steps, still 0.12 of its start at 1000)."""
+    X, y = _page_design()
+    L = _lipschitz(X, y, 1e-3)
+    limit = stability_limit(optimizer)
+    with pytest.warns(DivergenceWarning) as record:
+        fit = GradientDescentRegressor(
+            alpha=1e-3, optimizer=optimizer, learning_rate=factor * limit / L, max_iter=5000
+        ).fit(X, y)
+    assert fit.diverged_
+    assert not fit.converged_
+    assert np.all(np.isfinite(fit.coef_))
+    message = str(record[0].message)
+    growth = fit.trace_.suboptimality[-1] / fit.trace_.suboptimality[0]
+    assert growth > 1
+    assert f"grew {growth:.3g}-fold in {fit.n_iter_} steps" in message
+    assert f"past the stability limit {limit:.3g}/L" in message
+    assert f"Lower the learning rate below {limit / L:.3g}." in message
+    assert "raise" not in message.lower()
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "factor", "max_iter", "growth"),
+    [
+        ("gd", 1.001, 5000, 1.02e6),
+        ("gd", 1.004, 1000, 1.79e4),
+        ("gd", 1.01, 400, 1.63e4),
+        ("momentum", 1.001, 200, 4.63e4),
+        ("momentum", 1.004, 80, 9.04e4),
+        ("momentum", 1.01, 40, 1.31e4),
+        ("nesterov", 1.001, 1000, 1.38),
+        ("nesterov", 1.004, 500, 405),
+        ("nesterov", 1.01, 200, 359),
+    ],
+)
+def test_slow_growth_is_divergence_and_keeps_the_last_iterate(optimizer, factor, max_iter, growth):
+    """Runs that end above their start, short of the 1e8 early stop (growth measured, in the
+    parameters): flagged at the end, every step taken, the last iterate kept. Before the fix
+    all nine ended diverged False, not converged, with the advice to raise the rate."""
+    X, y = _page_design()
+    L = _lipschitz(X, y, 1e-3)
+    rate = factor * stability_limit(optimizer) / L
+    run = gradient_descent(X, y, 1e-3, optimizer=optimizer, learning_rate=rate, max_iter=max_iter)
+    assert run.diverged
+    assert not run.converged
+    assert run.n_iter == max_iter
+    assert run.trace.step[-1] == max_iter
+    ended = run.trace.suboptimality[-1] / run.trace.suboptimality[0]
+    assert ended == pytest.approx(growth, rel=0.05)
+    path = gradient_descent_path(
+        X, y, [1e-3], optimizer=optimizer, learning_rate=rate, max_iter=max_iter
+    )
+    assert path.diverged[0]
+    assert path.n_iter[0] == max_iter
+    np.testing.assert_allclose(path.coef[0], run.coef, rtol=1e-12)
+
+
+def test_the_audit_case_2_004_over_L_for_1000_steps():
+    """gd at 2.004/L for 1000 steps on the page's problem: J - J* ends 6.3 times its start
+    (the 1e8 rule did not fire, and diverged_ stayed False)."""
+    X, y = _page_design()
+    L = _lipschitz(X, y, 1e-3)
+    with pytest.warns(
+        DivergenceWarning, match=r"grew 6.31-fold in 1000 steps, because the step size 2.004/L"
+    ):
+        fit = GradientDescentRegressor(alpha=1e-3, learning_rate=2.004 / L, max_iter=1000).fit(X, y)
+    assert fit.diverged_
+    assert fit.n_iter_ == 1000  # a slow divergence keeps its last iterate: no early stop
+
+
+def _designs():
+    X, y = _page_design()
+    yield "page monomial 9", X, y
+    yield "legendre 9, 40 points", *_sine()
+    yield "raw 3", PolynomialBasis(degree=3, kind="raw").fit_transform(X[:, :1]), y
+
+
+@pytest.mark.parametrize("penalty", ["l2", "decoupled"])
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "nesterov"])
+def test_no_false_alarm_below_the_limit(optimizer, penalty):
+    """0.99 times the limit and 1/L, 5000 steps, three designs, alpha 0, 1e-3 and 1, with and
+    without intercept: never flagged (for penalty "l2", and "decoupled" where it is the same
+    iteration: gd, or alpha = 0; decoupled momentum has its own limit, below)."""
+    limit = stability_limit(optimizer)
+    for _, X, y in _designs():
+        for alpha in (0.0, 1e-3, 1.0):
+            if penalty == "decoupled" and optimizer != "gd" and alpha > 0:
+                continue
+            for fit_intercept in (True, False):
+                L = _lipschitz(X, y, alpha, fit_intercept)
+                for rate in (0.99 * limit / L, 1.0 / L):
+                    run = gradient_descent(
+                        X, y, alpha, fit_intercept, optimizer, penalty, rate, 5000, tol=0
+                    )
+                    assert not run.diverged, (alpha, fit_intercept, rate * L)
+                    assert run.trace.suboptimality[-1] < run.trace.suboptimality[0]
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "nesterov"])
+def test_decoupled_momentum_ending_above_its_start_is_not_divergence(optimizer):
+    """Decoupled momentum converges to the ridge solution at alpha (1 - mu), not theta*: at
+    alpha = 100 J - J* ends 8 times above its start, a stable run (spectral radius < 1)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 3))
+    y = X @ np.array([1.0, 2.0, 3.0]) + 0.1 * rng.normal(size=20)
+    run = gradient_descent(
+        X, y, 100.0, optimizer=optimizer, penalty="decoupled", max_iter=3000, tol=0
+    )
+    assert run.trace.suboptimality[-1] > 5 * run.trace.suboptimality[0]
+    assert not run.diverged
+
+
+def test_convergence_warning_advice_depends_on_the_limit():
+    """Stopped by max_iter: below the limit, raise max_iter or the rate (up to limit/L); past
+    it but not yet grown, lower the rate (raising it, the old advice, makes it worse)."""
+    X, y = _page_design()
+    L = _lipschitz(X, y, 1e-3)
+    with pytest.warns(ConvergenceWarning) as record:
+        GradientDescentRegressor(alpha=1e-3, max_iter=200).fit(X, y)
+    (message,) = [str(w.message) for w in record]
+    assert f"raise max_iter, or the learning rate (stable below {2 / L:.3g}" in message
+    with pytest.warns(ConvergenceWarning) as record:
+        fit = GradientDescentRegressor(alpha=1e-3, learning_rate=2.002 / L, max_iter=200).fit(X, y)
+    assert not fit.diverged_  # J - J* is still below its start after 200 steps
+    (message,) = [str(w.message) for w in record if not isinstance(w.message, DivergenceWarning)]
+    assert "past the stability limit 2/L" in message
+    assert f"Lower the learning rate below {2 / L:.3g}." in message
+    assert "raise" not in message
+    with pytest.warns(ConvergenceWarning, match="raise max_iter or learning_rate"):
+        GradientDescentRegressor(alpha=1e-3, optimizer="adam", max_iter=10).fit(X, y)

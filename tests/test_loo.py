@@ -259,6 +259,127 @@ def test_leverage_one_samples_among_others():
 
 
 # --------------------------------------------------------------------------------------------
+# Leverage just below one: exact, not the alpha -> 0 limit (audit D2)
+# --------------------------------------------------------------------------------------------
+
+
+def _mp_refit_loo(X, y, alphas, fit_intercept, dps=80):
+    """Leave-one-out by refitting in ``dps`` digits on the exact float64 inputs, ``alpha = 0``
+    included (exactly 0: each design without one sample must then have full column rank).
+
+    ``theta = [w, b]`` minimises ``||y - Z theta||^2 + alpha ||w||^2`` with ``Z = [X, 1]``:
+    ``(Z^T Z - z_i z_i^T + alpha D) theta = Z^T y - z_i y_i`` for the refit without sample
+    ``i`` (``D`` selects ``w``: the intercept is not penalised).
+    """
+    n, p = X.shape
+    with mpmath.workdps(dps):
+        ones = [1] if fit_intercept else []
+        Z = mpmath.matrix([[*map(mpmath.mpf, row), *ones] for row in X.tolist()])
+        Y = mpmath.matrix([mpmath.mpf(v) for v in y.tolist()])
+        penalty = mpmath.diag([1] * p + [0] * len(ones))
+        gram, zty = Z.T * Z, Z.T * Y
+        out = []
+        for alpha in alphas:
+            squares = []
+            for i in range(n):
+                z = Z[i, :]
+                theta = mpmath.lu_solve(
+                    gram - z.T * z + mpmath.mpf(float(alpha)) * penalty, zty - z.T * Y[i]
+                )
+                squares.append((Y[i] - (z * theta)[0]) ** 2)
+            out.append(float(mpmath.fsum(squares) / n))
+    return np.array(out)
+
+
+def _mp_one_minus_leverage(X, i, fit_intercept, dps=60):
+    """``1 - h_ii`` at alpha = 0, ``h_ii = z_i^T (Z^T Z)^{-1} z_i``, in ``dps`` digits."""
+    with mpmath.workdps(dps):
+        ones = [1] if fit_intercept else []
+        Z = mpmath.matrix([[*map(mpmath.mpf, row), *ones] for row in X.tolist()])
+        z = Z[i, :]
+        return float(1 - (z * mpmath.lu_solve(Z.T * Z, z.T))[0])
+
+
+#: alpha = 0, two alphas where the near-one leverage still dominates, and a moderate one.
+OUTLIER_ALPHAS = np.array([0.0, 1e-12, 1e-8, 1e-2])
+
+
+def test_audit_case_leverage_a_hair_below_one():
+    """The audit's reproduction: 30 points in [0, 0.3] and x = 1; its 1 - h is 1.2e-13.
+
+    Before the fix the last sample took the alpha -> 0 limit formula (1 - h_ii under
+    64 max(n, p) eps) and loo_errors gave 2.13e5 at alpha = 0 (every alpha up to 1e-8 was off
+    by up to 600-fold; 1.5e-4 off at alpha = 1e-3). Measured relative errors against the
+    80-digit refit now: 1.8e-10, 2.6e-10, 4e-12, 5e-15.
+    """
+    rng = np.random.default_rng(0)
+    x = np.r_[np.linspace(0, 0.3, 30), 1.0]
+    y = np.sin(2 * np.pi * x) + 0.1 * rng.normal(size=x.size)
+    X = _design(x, 7, "legendre")
+    assert _mp_one_minus_leverage(X, 30, True) == pytest.approx(1.18e-13, rel=0.02)
+    reference = _mp_refit_loo(X, y, OUTLIER_ALPHAS, True)
+    assert reference[0] > 1e8  # the left-out outlier is extrapolated from [0, 0.3]
+    ours = loo_errors(X, y, OUTLIER_ALPHAS)
+    assert np.max(_rel(ours, reference)) < 1e-8
+
+
+@pytest.mark.parametrize(
+    ("kind", "degree", "fit_intercept", "x_out", "one_minus_h"),
+    [
+        # Same span with an intercept whatever the basis, so the same x_out gives the same
+        # leverage in the three bases; their conditioning differs.
+        *[
+            (kind, 7, True, x_out, one_minus_h)
+            for kind in ("legendre", "monomial", "raw")
+            for x_out, one_minus_h in ((0.346, 1e-3), (0.5391, 1e-8), (1.0108, 1e-13))
+        ],
+        ("legendre", 6, False, 0.4813, 1e-3),
+        ("legendre", 6, False, 1.1718, 1e-8),
+        ("legendre", 6, False, 3.3727, 1e-13),
+    ],
+)
+def test_leverage_near_one_against_an_80_digit_refit(
+    kind, degree, fit_intercept, x_out, one_minus_h
+):
+    """One outlying x moved until its ``1 - h_ii`` is 1e-3, 1e-8 or 1e-13 (checked in 60
+    digits); the leave-one-out error against refits in 80 digits, alpha = 0 exactly.
+
+    Measured worst relative errors over OUTLIER_ALPHAS (1e-3 / 1e-8 / 1e-13): legendre 7:
+    1e-15 / 1.7e-12 / 1.1e-10; monomial 7: 1.5e-14 / 3.1e-13 / 1.5e-10; raw 7: 4e-12 /
+    6.9e-13 / 5.7e-13; legendre 6 without intercept: 1.6e-15 / 1.2e-12 / 8.1e-10. For scale:
+    perturbing every entry of X and y by one rounding (relative eps) moves the 80-digit answer
+    by about 1e-9 at 1 - h = 1e-8 and 1e-13 (legendre 7): the bound 1e-8 is ten times that.
+    """
+    x = np.r_[np.linspace(0, 0.3, 30), x_out]
+    y = np.sin(2 * np.pi * x) + 0.1 * np.random.default_rng(7).normal(size=x.size)
+    X = _design(x, degree, kind)
+    assert _mp_one_minus_leverage(X, 30, fit_intercept) == pytest.approx(one_minus_h, rel=0.01)
+    reference = _mp_refit_loo(X, y, OUTLIER_ALPHAS, fit_intercept)
+    ours = loo_errors(X, y, OUTLIER_ALPHAS, fit_intercept)
+    assert np.max(_rel(ours, reference)) < 1e-8
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_ill_conditioned_near_the_rank_cutoff(seed, fit_intercept):
+    """Raw powers of degree 18 on 20 uniform points: kappa 1e13 to 2e14, singular values just
+    above the rank cutoff, end samples with 1 - h_ii down to 2e-15. Against 80-digit refits for
+    alpha > 0 (at alpha = 0 the float64 design's answer hangs on the rank cutoff).
+
+    Measured worst relative errors 2.5e-12 to 1.2e-11 for the three seeds; before the fix
+    seed 3 was off by 1.3e-3 (intercept) and 8e-4 (none): the formula's ratio at a sample
+    whose computed ``1 - h_ii`` (8e-15) is mostly rounding.
+    """
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(0, 1, 20))
+    y = np.sin(2 * np.pi * x) + 0.2 * rng.normal(size=20)
+    X = _design(x, 18, "raw")
+    alphas = np.array([1e-10, 1e-6, 1e-3, 1.0])
+    reference = _mp_refit_loo(X, y, alphas, fit_intercept)
+    assert np.max(_rel(loo_errors(X, y, alphas, fit_intercept), reference)) < 1e-10
+
+
+# --------------------------------------------------------------------------------------------
 # alpha = 0 and edge cases
 # --------------------------------------------------------------------------------------------
 
