@@ -259,7 +259,33 @@ def test_divergence_is_shown_with_its_reason():
     at = run_page({"lr": "2.5", "view": "descent"})
     assert_healthy(at)
     assert any("Diverged" in e.value and "2/L" in e.value for e in at.error)
+    # The advice that helps: a smaller step (a larger one, the old advice, makes it worse).
+    assert any("Lower the step size below 2/L" in e.value for e in at.error)
     assert readouts(at, 0)["diverged"]
+
+
+def test_just_past_the_limit_is_diverging_not_unfinished():
+    """D4: 2.05/L for 1000 steps at λ = 0.01 grows slowly; the page says it diverges and to
+    lower the step, never to raise the learning rate."""
+    at = run_page({"lr": "2.05", "lam": "0.01", "iters": "1000", "view": "descent"})
+    assert_healthy(at)
+    said = [e.value for e in at.error] + [w.value for w in at.warning]
+    assert any("Lower the step size below 2/L" in text for text in said), said
+    assert not any("raise" in text.lower() for text in said)
+
+
+def test_momentum_with_decoupled_decay_says_where_it_converges():
+    at = run_page(
+        {"optimizer": "momentum", "penalty": "decoupled", "lam": "0.01", "iters": "100000",
+         "view": "descent"}
+    )  # fmt: skip
+    assert_healthy(at)
+    info = [i.value for i in at.info if "λ(1 − μ)" in i.value]
+    assert len(info) == 1
+    assert "λ(1 − μ) = 1e-03" in info[0]
+    away = float(re.search(r"‖w − w\(λ\(1 − μ\)\)‖ = ([0-9.e+-]+)", info[0]).group(1))
+    assert away < 1e-6
+    assert not any("Converged" in s.value for s in at.success)
 
 
 def test_few_steps_say_not_converged_and_how_far():

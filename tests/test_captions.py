@@ -308,3 +308,25 @@ def test_l2_check_sentence():
     close = captions.l2_check_sentence(1e-15, 1e-4, 0.01, 0.01)
     assert "within" in close
     assert "different regularizer" not in close
+
+
+def test_the_conditioning_warning_states_the_digits_the_bound_guarantees():
+    """Raw basis, degree 20, 100 points, λ = 0: the page's warning names κ and
+    correct_digits(κ) of the bound that tests/test_conditioning.py checks against 50-digit
+    solutions; the legendre basis at the same degree gets no warning."""
+    from regviz.solvers import ILL_CONDITIONED, correct_digits
+
+    query = {"basis": "raw", "degree": "20", "n": "100", "lam": "0"}
+    settings = parse(query)[0]
+    _, model, _ = built(settings)
+    kappa = model.condition_number(0.0)
+    assert kappa > ILL_CONDITIONED
+    at = run_page(query)
+    assert_healthy(at)
+    warnings = [w.value for w in at.warning if "ill-conditioned" in w.value]
+    assert len(warnings) == 1
+    assert f"condition number {kappa:.1e}" in warnings[0]
+    assert f"at least about {correct_digits(kappa)} correct digits" in warnings[0]
+    assert "still accurate" not in warnings[0]  # nothing backs it
+    at = run_page(query | {"basis": "legendre"})
+    assert not [w for w in at.warning if "ill-conditioned" in w.value]

@@ -15,6 +15,7 @@ number per step), so that a cached run at 100,000 steps is as small as one at 1,
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,7 @@ from regviz.solvers import (
     quadratic_objective,
     quadratic_objectives,
 )
+from regviz.solvers import steps_needed as solver_steps_needed
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,9 +43,23 @@ class DescentRun:
     step_multiple: float  # learning rate * L
     limit_multiple: float  # stability limit * (1/L); inf for Adam
     singular: bool  # the Hessian is singular: descent from 0 goes to the least-norm minimiser
+    steps_needed: float  # to shrink ‖w − w*‖ a millionfold at this step; inf: never; NaN: no rule
     train_rmse: float
     test_rmse: float
     curve: np.ndarray
+
+
+#: The page's momentum μ (PyTorch's usual 0.9) for the heavy ball and Nesterov.
+MOMENTUM = 0.9
+
+
+def decoupled_target(lam, optimizer, penalty, momentum=MOMENTUM):
+    """The λ whose ridge solution a run converges to: ``lam``, except with momentum and
+    decoupled decay, which skips the momentum buffer, so the decay acts as a penalty
+    ``λ (1 − μ)`` (:func:`solvers.steps_needed`)."""
+    if penalty == "decoupled" and OPTIMIZERS[optimizer].uses_momentum:
+        return lam * (1.0 - momentum)
+    return lam
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,7 +86,7 @@ def weights_problem(model):
     return Weights(model.phi_train, model.y_train, np.zeros(model.n_features), 0.0)
 
 
-def run_descent(model, lam, optimizer="gd", penalty="l2", lr=1.0, iters=1000, momentum=0.9):
+def run_descent(model, lam, optimizer="gd", penalty="l2", lr=1.0, iters=1000, momentum=MOMENTUM):
     """Gradient descent at ``lam`` from ``w = 0`` on the model's weights (:func:`weights_problem`).
 
     ``lr`` is a multiple of ``1/L`` for the gradient family (so 2 is plain descent's stability
@@ -110,16 +126,23 @@ def run_descent(model, lam, optimizer="gd", penalty="l2", lr=1.0, iters=1000, mo
         step_multiple=learning_rate * L,
         limit_multiple=rule.stability_limit(momentum),
         singular=quad.singular,
+        steps_needed=_steps_needed(quad, optimizer, penalty, learning_rate, momentum),
         train_rmse=float(rmse(predict(model.phi_train), model.y_train)),
         test_rmse=float(rmse(predict(model.phi_test), model.y_test)),
         curve=predict(model.phi_grid),
     )
 
 
-def steps_needed(condition_number, accuracy=1e-6, optimizer="gd"):
-    """The optimizer's rule of thumb for the steps that shrink the error by ``accuracy``
-    (:meth:`solvers.Optimizer.steps_rule_of_thumb`); None where it has none (Adam)."""
-    return OPTIMIZERS[optimizer].steps_rule_of_thumb(condition_number, accuracy)
+#: The accuracy the page's "steps needed" counts to: ‖w − w*‖ shrunk a millionfold.
+STEPS_ACCURACY = 1e-6
+
+
+def _steps_needed(quad, optimizer, penalty, learning_rate, momentum):
+    """:func:`solvers.steps_needed` to :data:`STEPS_ACCURACY` for the step and momentum used:
+    a float (``inf`` past the stability limit), NaN where there is no such count (Adam, and
+    momentum with decoupled decay at λ > 0, which converges elsewhere)."""
+    needed = solver_steps_needed(quad, optimizer, learning_rate, momentum, STEPS_ACCURACY, penalty)
+    return math.nan if needed is None else float(needed)
 
 
 #: Checkpoints of the descent film: step 0, then about 40 log-spaced steps up to the last.
@@ -148,6 +171,7 @@ class DescentPath:
     diverged: np.ndarray  # (K,)
     singular: np.ndarray  # (K,) the Hessian is singular (descent goes to the least-norm minimiser)
     condition_number: np.ndarray  # (K,) on the Hessian's range
+    steps_needed: np.ndarray  # (K,) as DescentRun.steps_needed
     learning_rate: np.ndarray  # (K,) absolute
     lipschitz: np.ndarray  # (K,)
     coefs: np.ndarray  # (K, p) final
@@ -198,13 +222,16 @@ class DescentPath:
             step_multiple=float(self.step_multiple[k]),
             limit_multiple=self.limit_multiple,
             singular=bool(self.singular[k]),
+            steps_needed=float(self.steps_needed[k]),
             train_rmse=float(self.train_rmse[k]),
             test_rmse=float(self.test_rmse[k]),
             curve=self.curves[k],
         )
 
 
-def descent_along_path(model, lams, optimizer="gd", penalty="l2", lr=1.0, iters=1000, momentum=0.9):
+def descent_along_path(
+    model, lams, optimizer="gd", penalty="l2", lr=1.0, iters=1000, momentum=MOMENTUM
+):
     """Gradient descent at every λ of ``lams`` at once (:func:`solvers.gradient_descent_path`)
     on the model's weights (:func:`weights_problem`).
 
@@ -250,6 +277,12 @@ def descent_along_path(model, lams, optimizer="gd", penalty="l2", lr=1.0, iters=
             diverged=np.asarray(result.diverged),
             singular=np.asarray(result.singular),
             condition_number=np.asarray(result.condition_number, dtype=np.float64),
+            steps_needed=np.array(
+                [
+                    _steps_needed(quads[k], optimizer, penalty, rates[k], momentum)
+                    for k in range(len(lams))
+                ]
+            ),
             learning_rate=rates,
             lipschitz=lipschitz,
             coefs=coefs,

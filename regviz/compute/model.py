@@ -17,7 +17,7 @@ from regviz.basis import polynomial_columns
 from regviz.compute.common import frozen, lambda_position, rmse
 from regviz.csv_reader import DataError
 from regviz.solvers import (
-    effective_condition_number,
+    ridge_condition_number,
     ridge_decomposition,
     ridge_path_from_decomposition,
 )
@@ -61,9 +61,9 @@ class Model:
         return self.phi_train.shape[1]
 
     def condition_number(self, lam):
-        """Effective condition number of the closed-form problem at ``lam``."""
-        dec = self.decomposition
-        return effective_condition_number(dec.s, lam, dec.rank)
+        """The closed-form weights' condition number at ``lam``: their relative error is at most
+        about ``eps`` times it (:func:`solvers.ridge_condition_number`)."""
+        return ridge_condition_number(self.decomposition, lam)
 
     def grid_coordinates(self, coefs, intercepts):
         """The curves ``Φ_grid w + b`` as coordinates ``z`` in :attr:`grid_basis`, shape (..., r).

@@ -4,7 +4,6 @@ the sentences about this data and this λ (which the server writes when the hand
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,10 +14,8 @@ from regviz.charts.common import with_state
 from regviz.compute import captions
 from regviz.compute.model import degeneracies, leaves_frame
 from regviz.page import lambda_control, upload, url
+from regviz.solvers import ILL_CONDITIONED, correct_digits
 from regviz.text import format_value
-
-#: Past this condition number the closed-form weights lose digits worth a warning.
-ILL_CONDITIONED = 1e12
 
 
 def header():
@@ -54,11 +51,10 @@ def warnings_about_the_fit(ctx):
     settings = ctx.settings
     kappa = ctx.model.condition_number(settings.lam)
     if kappa > ILL_CONDITIONED:
-        digits = max(0, int(16 - math.log10(kappa)))
         st.warning(
             f"The {settings.basis} basis at degree {settings.degree} is ill-conditioned at this "
-            f"λ (condition number {kappa:.1e}): the closed-form weights carry about {digits} "
-            "correct digits, though the fitted curve is still accurate. The legendre basis or a "
+            f"λ (condition number {kappa:.1e}): the closed-form weights carry at least about "
+            f"{correct_digits(kappa)} correct digits, perhaps more. The legendre basis or a "
             "larger λ avoids this."
         )
     for kind, sentence in degeneracies(ctx.model):

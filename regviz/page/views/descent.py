@@ -5,14 +5,39 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import streamlit as st
 
 from regviz.charts.common import with_state
 from regviz.charts.descent import step_size_chart
 from regviz.compute import captions
-from regviz.compute.descent import steps_needed
-from regviz.solvers import OPTIMIZERS
-from regviz.text import format_number
+from regviz.compute.descent import decoupled_target
+from regviz.solvers import OPTIMIZERS, ridge_path_from_decomposition
+from regviz.text import format_number, format_value
+
+
+def divergence_text(result, step_multiple, limit):
+    """What happened to a diverged run, measured on its trace, and what helps: a smaller step
+    size on the sidebar (in units of 1/L, as the page sets it)."""
+    start, end = result.trace.suboptimality[0], result.trace.suboptimality[-1]
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        growth = end / start
+    grew = (
+        f"J − J* grew {growth:.3g}-fold in {result.n_iter:,} steps"
+        if np.isfinite(growth) and growth > 1
+        else f"the iterates overflowed at step {result.n_iter:,}"
+    )
+    if math.isfinite(limit) and step_multiple > limit:
+        return (
+            f"Diverged: {grew}. The step size {step_multiple:.4g}/L is past the stability limit "
+            f"{limit:.3g}/L, so every step overshoots the minimum along the steepest direction by "
+            f"more than it corrects. Lower the step size below {limit:.3g}/L. The last finite "
+            "iterate is shown."
+        )
+    return (
+        f"Diverged: {grew}. This step size is unstable for this optimizer and penalty: lower "
+        "it. The last finite iterate is shown."
+    )
 
 
 def render(ctx):
@@ -41,31 +66,55 @@ def render(ctx):
         ),
     )
     optimizer = OPTIMIZERS[settings.optimizer]
-    needed = steps_needed(result.condition_number, 1e-6, settings.optimizer)
-    rule = (optimizer.rule_of_thumb or "").replace("ln(1/ε)", "ln 10⁶")
-    cols[3].metric(
-        f"Steps for 10⁻⁶ (≈ {rule})" if rule else "Steps for 10⁻⁶",
-        "—" if needed is None else format_number(round(needed)),
-        help="A rule of thumb for step size 1/L; Adam has no such rule."
-        if needed is None
-        else "A rule of thumb for step size 1/L.",
-    )
+    needed = run.steps_needed
+    if math.isnan(needed):
+        shown, why = (
+            "—",
+            (
+                "Adam has no such count: its steps are scaled by the gradients' running size."
+                if optimizer.adaptive
+                else "With momentum, decoupled decay converges to the ridge solution at λ(1 − μ), "
+                "not at λ: there is no count to this λ's closed form."
+            ),
+        )
+    elif math.isinf(needed):
+        shown, why = "∞", "Past the stability limit the error grows: it never gets there."
+    else:
+        shown, why = (
+            format_number(round(needed)),
+            (
+                "ln 10⁶ / −ln ρ, ρ the spectral radius of this optimizer's iteration at this step "
+                "size and momentum (the error's slowest rate per step). The run often arrives "
+                "sooner: little of its start may lie along the slowest direction."
+            ),
+        )
+    cols[3].metric("Steps for 10⁻⁶ (slowest rate)", shown, help=why)
     distance = float(result.trace.distance[-1])
     gap = float(result.trace.suboptimality[-1])
     if result.diverged:
-        if math.isfinite(limit):
-            reason = (
-                f"the step size {run.step_multiple:.3g}/L is past the stability limit "
-                f"{limit:.3g}/L, so every step overshoots the minimum along the steepest "
-                "direction by more than it corrects, and the error grows geometrically"
-            )
-        else:
-            reason = "the iterates overflowed: the learning rate is too large for this problem"
-        st.error(f"Diverged at step {result.n_iter:,}: {reason}. The last finite iterate is shown.")
+        st.error(divergence_text(result, run.step_multiple, limit))
+    elif (
+        result.converged
+        and (target := decoupled_target(run.lam, run.optimizer, settings.penalty)) != run.lam
+    ):
+        coefs, _ = ridge_path_from_decomposition(ctx.model.decomposition, [target])
+        away = float(np.linalg.norm(result.coef - coefs[0]))
+        st.info(
+            f"Converged after {result.n_iter:,} steps, but to the ridge solution at "
+            f"λ(1 − μ) = {format_value(target)}, not at this λ: with momentum, decoupled weight "
+            f"decay skips the momentum buffer, so it penalises less (‖w − w(λ(1 − μ))‖ = "
+            f"{away:.1e}; ‖w − w*‖ = {distance:.2e} from this λ's closed form)."
+        )
     elif result.converged:
         st.success(
             f"Converged after {result.n_iter:,} steps: ‖w − w*‖ = {distance:.1e} from the "
             f"closed form's weights, J − J* = {gap:.1e}."
+        )
+    elif math.isfinite(limit) and run.step_multiple > limit:
+        st.warning(
+            f"Not converged after {result.n_iter:,} steps, at step size {run.step_multiple:.4g}/L, "
+            f"past the stability limit {limit:.3g}/L: it is diverging (J − J* = {gap:.2e}). "
+            f"Lower the step size below {limit:.3g}/L."
         )
     else:
         st.warning(
