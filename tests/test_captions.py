@@ -330,3 +330,44 @@ def test_the_conditioning_warning_states_the_digits_the_bound_guarantees():
     assert "still accurate" not in warnings[0]  # nothing backs it
     at = run_page(query | {"basis": "legendre"})
     assert not [w for w in at.warning if "ill-conditioned" in w.value]
+
+
+def test_the_views_sentences_on_every_case(case):
+    """The sentences under cross-validation, error against degree and early stopping, for every
+    preset and bundled dataset: each number they state recomputed here (the degree curve with
+    scikit-learn's Ridge at λ = 0)."""
+    from regviz.compute.cross_validation import cross_validation
+    from regviz.compute.degree import error_against_degree
+    from regviz.compute.early_stopping import early_stopping, early_stopping_fit
+
+    settings, model, path = case["settings"], case["model"], case["path"]
+    _, picks, _ = cross_validation(model, GRID, 5, settings.seed)
+    sentence = captions.cross_validation_sentence(picks)
+    lams = dict(zip(picks.kind, picks.lam, strict=True))
+    for kind in ("leave-one-out", "k-fold"):
+        apart = abs(np.log10(max(lams[kind], 1e-13)) - np.log10(max(lams["test"], 1e-13)))
+        if apart <= 1:
+            assert f"{kind} picks λ = {format_value(lams[kind])}, within a decade" in sentence
+        else:
+            assert f"{kind} picks λ = {format_value(lams[kind])}, {apart:.1f} decades" in sentence
+    dataset = settings.data_key(None).load()
+    frame = error_against_degree(dataset, settings.basis, settings.intercept, settings.lam)
+    sentence = captions.degree_sentence(frame)
+    degrees = sorted(frame.degree.unique())
+    test_at_zero = {}
+    for degree in degrees:
+        degree_model = build_model(dataset, int(degree), settings.basis, settings.intercept)
+        test_at_zero[degree] = sklearn_fits(degree_model, [0.0])["test"][0]
+    best = min(test_at_zero, key=test_at_zero.get)
+    assert f"least at degree {best}" in sentence
+    worst_after = max((v for d, v in test_at_zero.items() if d > best), default=0.0)
+    assert ("then rises" in sentence) == (worst_after > 2 * test_at_zero[best])
+    stopping = early_stopping(model, GRID, iters=10_000)
+    _, chosen = early_stopping_fit(model, path, stopping["learning_rate"], 100)
+    sentence = captions.early_stopping_sentence(stopping["matches"], chosen)
+    assert "At step 100 " in sentence
+    assert f"λ = {format_value(chosen['lam'])}" in sentence
+    order = stopping["matches"].lam_index.to_numpy()
+    assert ("the smaller the λ it matches" in sentence) == bool(
+        np.all(np.diff(order) <= 0) and order[-1] < order[0]
+    )
