@@ -78,3 +78,65 @@ def test_one_students_upload_is_invisible_to_another(browser, app_url):
     finally:
         first.close()
         second.close()
+
+
+HOSTILE_HEADERS = (
+    "![s](http://127.0.0.2:9/beacon.png?leak=1)",
+    "[click me](https://example.invalid/)",
+    "<img src=http://127.0.0.3:9/x.png onerror=alert(1)>",
+    r"$\frac{a}{b}$",
+    "**bold** _it_ `code`",
+)
+
+
+def hostile_csv():
+    """Five columns named with Markdown, HTML and LaTeX: the first holds a number beyond 1e100
+    (so the page says it cannot be fitted, naming the column), the last is text (so the summary
+    lists it as not offered, naming it)."""
+    rows = [",".join(f'"{h}"' for h in HOSTILE_HEADERS)]
+    for k in range(12):
+        first = "1e200" if k == 3 else str(k)
+        rows.append(f"{first},{k % 5},{k * 2},{k * k},word{k}")
+    return ("\n".join(rows) + "\n").encode()
+
+
+@pytest.mark.browser
+def test_text_from_a_file_creates_nothing_and_fetches_nothing(page, app_url):
+    """Column names and a file name made of Markdown images, links, HTML and LaTeX, on every
+    path that names them: the "cannot be fitted" warning, the summary's columns not offered,
+    the column choice, the file name. No request leaves the page's origin, and no image, link
+    or formula is made from them."""
+    origin = app_url.rstrip("/")
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{app_url}/?dataset=upload")
+    wait_for_rerun(page)
+    name = "<b>f</b>![i](http://127.0.0.4:9/name.png).csv"
+    choose_file(page, name, hostile_csv())
+    page.get_by_text("This cannot be fitted").wait_for(timeout=30_000)
+    shown = " ".join(page.locator("[data-testid=stMain]").inner_text().split())
+    assert "![s](http://127.0.0.2:9/beacon.png?leak=1)" in shown  # the name, as text
+    assert "**bold** _it_ `code`" in shown  # the column not offered, as text
+    assert "<b>f</b>![i](http://127.0.0.4:9/name.png).csv" in shown
+    # Every hostile column, then a harmless pair: the page fits and still creates nothing.
+    page.get_by_role("combobox", name="x column", exact=True).click()
+    page.get_by_role("option", name="[click me](https://example.invalid/)", exact=True).click()
+    wait_for_rerun(page)
+    page.get_by_role("combobox", name="y column", exact=True).click()
+    page.get_by_role("option", name=r"$\frac{a}{b}$", exact=True).click()
+    wait_for_rerun(page)
+    page.wait_for_selector(f"{CHART} svg", timeout=30_000)
+    page.wait_for_timeout(1000)
+    main = page.locator("[data-testid=stMain], [data-testid=stSidebar]")
+    assert main.locator("img[src*='127.0.0']").count() == 0
+    assert page.locator("a[href*='example.invalid']").count() == 0
+    assert page.locator("[data-testid=stMain] .katex, [data-testid=stSidebar] .katex").count() == 0
+    assert page.locator("[data-testid=stMain] b:text('f')").count() == 0
+    assert page.get_by_test_id("stException").count() == 0
+    # Same-origin blob: URLs are the page's own (workers, downloads); data: URLs are inline.
+    leaving = [
+        url
+        for url in requests
+        if not url.removeprefix("blob:").startswith(origin) and not url.startswith("data:")
+    ]
+    assert leaving == [], leaving
