@@ -95,6 +95,7 @@ def main():
         print(f"  regviz {optimizer}, 10k steps: {seconds * 1e3:.1f} ms")
 
     descent_path()
+    blas_threads()
 
 
 def _page_problem(n, degree):
@@ -137,6 +138,37 @@ def descent_path():
                     f"  (budget {budget * 1e3:g} ms: {'met' if seconds <= budget else 'MISSED'})"
                 )
             print(f"    {name:<10} {seconds * 1e3:10.1f} ms{verdict}")
+
+
+def blas_threads():
+    """Bias and variance at the costliest settings a URL can ask for (n = 1000, degree 30,
+    K = 200, random x), with the BLAS library's own thread count and with the one thread the
+    page sets (regviz/page/__init__.py), interleaved. On a machine whose cores are busy the
+    threads compete; on an idle one the ratio shows what one thread costs."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from regviz.compute.bias_variance import bias_variance
+
+    lams = np.array(LAMBDA_GRID)
+    default = max((pool["num_threads"] for pool in threadpool_info()), default=1)
+
+    def run(limit):
+        with threadpool_limits(limits=limit, user_api="blas"):
+            bias_variance("sin", 1000, 0.3, 1, "random", 30, "legendre", "free", lams, k=200)
+
+    medians = compare(
+        {
+            f"BLAS threads: {default} (default)": partial(run, None),
+            "BLAS threads: 1": partial(run, 1),
+        },
+        repeats=3,
+        warmup=1,
+    )
+    report(
+        "Bias and variance, n = 1000, degree 30, K = 200 (the page sets one BLAS thread)",
+        medians,
+        f"BLAS threads: {default} (default)",
+    )
 
 
 if __name__ == "__main__":

@@ -26,12 +26,17 @@ __all__ = [
     "MAX_BYTES",
     "MAX_COLUMNS",
     "MAX_LINE_CHARS",
+    "MAX_UPLOAD_TEXT",
     "DataError",
     "read_csv",
 ]
 
-#: Largest file accepted, in bytes (at most ``MAX_BYTES + 1`` bytes are ever read).
-MAX_BYTES = 10 * 1024 * 1024
+#: Largest file accepted, in bytes (at most ``MAX_BYTES + 1`` bytes are ever read): 10 MB as the
+#: browser's uploader counts them (``server.maxUploadSize = 10`` in .streamlit/config.toml, in
+#: its decimal megabytes), one number everywhere (:data:`MAX_UPLOAD_TEXT`).
+MAX_BYTES = 10_000_000
+#: How the page and the messages name :data:`MAX_BYTES`.
+MAX_UPLOAD_TEXT = "10 MB (10,000,000 bytes)"
 #: Longest line accepted, in characters (checked before parsing).
 MAX_LINE_CHARS = 100_000
 #: Most columns accepted.
@@ -163,7 +168,7 @@ def read_csv(source):
     -----
     The steps, and the rules each one follows:
 
-    1. **Bytes.** More than ``MAX_BYTES`` (10 MB) is refused, as are empty files (nothing, or
+    1. **Bytes.** More than ``MAX_BYTES`` (10,000,000) is refused, as are empty files (nothing, or
        only whitespace) and files whose first bytes say what else they are: Excel (``.xlsx``,
        ``.xls``), OpenDocument, zip, PDF, PNG, JPEG, GIF, gzip.
     2. **Encoding.** A byte-order mark decides (UTF-8, UTF-16, UTF-32). Without one, NUL bytes
@@ -312,7 +317,7 @@ _EMPTY = "The file is empty. Choose a CSV file that holds a table of numbers."
 def _decode(data):
     if len(data) > MAX_BYTES:
         raise DataError(
-            f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. "
+            f"The file is larger than {MAX_UPLOAD_TEXT}. "
             "Use a smaller file: a few thousand rows are plenty here."
         )
     if not data.strip():

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from regviz.csv_reader import MAX_BYTES, DataError, read_csv
+from regviz.csv_reader import MAX_BYTES, MAX_UPLOAD_TEXT, DataError, read_csv
 
 __all__ = [
     "BUNDLED",
     "DATA_DIR",
     "MAX_BYTES",
     "MAX_ROWS",
+    "MAX_UPLOAD_TEXT",
     "TRUE_FUNCTIONS",
     "TRUE_FUNCTION_LABELS",
     "Bundled",

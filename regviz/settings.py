@@ -15,6 +15,7 @@ that name the parameter (never echo its value, which may be markup).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
@@ -266,6 +267,12 @@ def snap_lambda(value):
     return nearest(LAMBDA_GRID[1:], value)
 
 
+#: A number as a link writes it: ASCII digits, an optional sign, point and exponent. Python's
+#: float() also takes "1_0", full-width digits "１０" and "nan"/"inf": a link saying those means
+#: something else, and gets a notice instead of a silent reading.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+
+
 def _as_number(raw):
     """``raw`` (str or number) as a finite float, or None."""
     if isinstance(raw, bool):
@@ -274,7 +281,7 @@ def _as_number(raw):
         value = float(raw)
     else:
         text = str(raw).strip()
-        if not text or len(text) > _MAX_TEXT:
+        if not text or len(text) > _MAX_TEXT or not _PLAIN_NUMBER.fullmatch(text):
             return None
         try:
             value = float(text)

@@ -54,8 +54,11 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_app(script="app.py", port=None, timeout=60.0):
-    """Start ``streamlit run script`` on a free port; return (process, base URL) once healthy."""
+def start_app(script="app.py", port=None, timeout=60.0, options=()):
+    """Start ``streamlit run script`` on a free port; return (process, base URL) once healthy.
+
+    ``options``: more command-line options, e.g. ``("--server.disconnectedSessionTTL", "2")``.
+    """
     port = port or free_port()
     process = subprocess.Popen(
         [
@@ -72,6 +75,7 @@ def start_app(script="app.py", port=None, timeout=60.0):
             "true",
             "--browser.gatherUsageStats",
             "false",
+            *options,
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,

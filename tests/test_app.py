@@ -314,3 +314,14 @@ def test_l2_view_shows_the_formulas_and_the_live_check():
     assert conventions.loc["PyTorch, mean loss", "value"] == "0.002"  # 2λ/N, N = 10
     assert conventions.loc["Keras", "value"] == "0.001"  # λ/N
     assert conventions.loc["scikit-learn SGDRegressor", "value"] == "0.001"
+
+
+def test_the_server_runs_blas_on_one_thread():
+    """A Streamlit server runs every session in one process: the page limits BLAS to one
+    thread (threads competing on a busy machine made bias and variance 26x slower)."""
+    from threadpoolctl import threadpool_info
+
+    assert_healthy(run_page())
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas
+    assert all(pool["num_threads"] == 1 for pool in blas)

@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from regviz import data
 from regviz.page import cache
+from regviz.page import upload as upload_page
 from regviz.settings import LAMBDA_GRID
 from tests.conftest import ROOT
 from tests.test_app import (
@@ -26,7 +27,8 @@ def run_page(query=None):
 
 
 def upload(at, content, name="class.csv"):
-    at.file_uploader(key="upload_file").set_value((name, content, "text/csv"))
+    key = f"{upload_page.UPLOADER}_{at.session_state[upload_page._TOKEN]}"  # one per session
+    at.file_uploader(key=key).set_value((name, content, "text/csv"))
     return at.run()
 
 
@@ -199,3 +201,25 @@ def test_a_second_file_replaces_the_first_and_its_columns():
     assert at.selectbox(key="xcol").value in ["c", "d", "e"]
     assert "12 rows used" in page_text(at)
     assert at.session_state["_upload"]["name"] == "second.csv"
+
+
+def test_a_session_keeps_what_it_draws_not_the_parsed_file():
+    """A 10 MB file of 1,000 short numeric columns parses to about 40 MB; the session keeps its
+    column names, counts and the two chosen columns' rows used (MAX_ROWS at most), and reads the
+    file again for another pair."""
+    columns = 1000
+    header = ",".join(f"c{k}" for k in range(columns))
+    row = ",".join(str(k % 10) for k in range(columns))
+    rows = (data.MAX_BYTES - len(header) - 1) // (len(row) + 1)
+    content = ("\n".join([header] + [row] * rows) + "\n").encode()
+    assert len(content) <= data.MAX_BYTES
+    at = upload(run_page({"dataset": "upload"}), content)
+    kept = at.session_state[upload_page._STATE]
+    assert kept["rows_read"] == rows
+    assert cache.size_of(kept) < 100_000, cache.size_of(kept)
+    assert set(kept["values"]) == {"c0", "c1"}
+    assert len(kept["values"]["c0"]) == data.MAX_ROWS
+    at.selectbox(key="ycol").set_value("c7").run()
+    kept = at.session_state[upload_page._STATE]
+    assert set(kept["values"]) == {"c0", "c7"}
+    assert cache.size_of(kept) < 100_000

@@ -22,7 +22,7 @@ from regviz.page import lambda_control
 from regviz.page.views import VIEWS, VIEWS_BY_SLUG
 from regviz.settings import DEFAULTS, LAMBDA_GRID
 from regviz.text import format_value
-from tests.test_app import assert_healthy, metrics, run_page, set_lambda
+from tests.test_app import assert_healthy, metrics, page_text, run_page, set_lambda
 
 GRID = np.array(LAMBDA_GRID)
 REFUSAL = "This view cannot be drawn for these settings"
@@ -271,3 +271,21 @@ def test_the_readme_and_the_presets_name_the_registrys_views():
         assert preset.view is None or preset.view in VIEWS_BY_SLUG, preset.label
     assert len({view.slug for view in VIEWS}) == len(VIEWS)
     assert len({view.label for view in VIEWS}) == len(VIEWS)
+
+
+def test_bias_and_variance_keeps_to_its_work_budget():
+    """n = 1000 and degree 30 with K = 200 asks 6.2 million units of work: the view fits 64 sets
+    (2,000,000 // (1000 · 31)) and says so; the default settings are untouched."""
+    from regviz.compute.bias_variance import WORK_BUDGET, resamples_within_budget
+
+    assert resamples_within_budget(200, 1000, 30) == WORK_BUDGET // (1000 * 31) == 64
+    assert resamples_within_budget(200, 10, 9) == 200
+    assert resamples_within_budget(200, 1000, 1000) == 10  # never below MIN_RESAMPLES
+    at = run_page({"view": "bias-variance", "n": "1000", "degree": "30", "resamples": "200"})
+    assert_healthy(at)
+    said = [info.value for info in at.info if "training sets are used" in info.value]
+    assert said == [said[0]]
+    assert said[0].startswith("64 training sets are used instead of 200")
+    assert "64 training sets of 1000 points" in page_text(at)
+    at = run_page({"view": "bias-variance", "resamples": "200"})
+    assert not [info for info in at.info if "training sets are used" in info.value]

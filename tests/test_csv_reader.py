@@ -497,7 +497,7 @@ def test_non_ascii_line_counted_in_characters():
 def test_too_large():
     row = b"1,2\n"
     data = b"x,y\n" + row * (MAX_BYTES // len(row) + 1)
-    assert "larger than 10 MB" in refused(data)
+    assert "larger than 10 MB (10,000,000 bytes)" in refused(data)
 
 
 def test_too_large_file_object_is_not_read_whole():
@@ -677,3 +677,22 @@ def test_an_unforeseen_failure_is_a_data_error_and_is_logged(monkeypatch, caplog
     assert any(record.exc_info and record.exc_info[0] is KeyError for record in caplog.records), (
         caplog.records
     )
+
+
+def test_one_upload_limit_everywhere():
+    """10 MB is one number: the reader's limit is the uploader's (server.maxUploadSize, which
+    the browser counts in decimal megabytes), a file of exactly that size is read and one byte
+    more is refused."""
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert MAX_BYTES == config["server"]["maxUploadSize"] * 1_000_000
+    row = b"1,2\n"
+    header = b"x,y\n"
+    exact = header + row * ((MAX_BYTES - len(header)) // len(row))
+    exact += b"1" * (MAX_BYTES - len(exact))  # pad the last value to the exact size
+    assert len(exact) == MAX_BYTES
+    assert len(read(exact)) > 0
+    assert "larger than" in refused(exact + b"1")

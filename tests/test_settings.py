@@ -260,3 +260,13 @@ def test_the_lambda_a_browser_sends_is_checked(sent, expected):
     from regviz.page.lambda_control import grid_index
 
     assert grid_index(sent) == expected
+
+
+@pytest.mark.parametrize("text", ["1_0", "１０", "٣", "1 0", "0x10", "nan", "-inf", "1e", "--1"])
+def test_numbers_a_link_does_not_write_are_refused_with_a_notice(text):
+    """float() reads "1_0" as 10 and full-width or Arabic-Indic digits as numbers: a link holding
+    them gets the default and a notice naming the parameter, not a silent reading."""
+    settings, notices = parse({"degree": text, "noise": text})
+    assert settings.degree == DEFAULTS.degree
+    assert settings.noise == DEFAULTS.noise
+    assert notices == ["`degree`: not a number; using 9.", "`noise`: not a number; using 0.3."]

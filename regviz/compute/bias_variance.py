@@ -26,6 +26,21 @@ from regviz.solvers import check_alphas, filter_factors, kept_singular_values
 
 MAX_RESAMPLES = 500
 MAX_TRAINING_POINTS = 1000
+#: The most work one decomposition may ask of a shared server, counted as training sets x
+#: training points x parameters (K n (degree + 1)): about 0.3 s on one core of the test machine
+#: at n = 1000 and degree 30 (K = 64). The page's default (n = 10, degree 9) stays far below.
+WORK_BUDGET = 2_000_000
+#: Fewer training sets than this would not estimate a variance worth showing.
+MIN_RESAMPLES = 10
+
+
+def resamples_within_budget(k, n, degree):
+    """The training sets a decomposition of ``k`` sets of ``n`` points at ``degree`` may use:
+    ``k``, or fewer so that ``K n (degree + 1) <= WORK_BUDGET`` (never below MIN_RESAMPLES)."""
+    allowed = WORK_BUDGET // (int(n) * (int(degree) + 1))
+    return int(min(int(k), max(MIN_RESAMPLES, allowed)))
+
+
 #: The quantities of :attr:`BiasVariance.decomposition`, in order.
 BIAS_VARIANCE_QUANTITIES = (
     "bias²",

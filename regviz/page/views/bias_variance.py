@@ -13,7 +13,12 @@ from regviz.charts.bias_variance import (
     bias_variance_fits_chart,
 )
 from regviz.compute import captions
-from regviz.compute.bias_variance import bias_variance, fits_at
+from regviz.compute.bias_variance import (
+    WORK_BUDGET,
+    bias_variance,
+    fits_at,
+    resamples_within_budget,
+)
 from regviz.compute.common import CannotDraw
 from regviz.page.context import LAMBDAS
 from regviz.settings import INT_BOUNDS, CacheKey, ModelKey
@@ -35,7 +40,15 @@ def render(ctx):
             "source: choose the synthetic dataset."
         )
     st.slider("Training sets K", *INT_BOUNDS["resamples"], key="resamples")
-    resamples = st.session_state["resamples"]
+    asked = st.session_state["resamples"]
+    resamples = resamples_within_budget(asked, settings.n, settings.degree)
+    if resamples < asked:
+        st.info(
+            f"{resamples} training sets are used instead of {asked}: with {settings.n} points "
+            f"and degree {settings.degree} more would keep the server busy for everyone "
+            f"(K·N·(degree + 1) is kept below {WORK_BUDGET:,}). The estimates are a little "
+            "noisier; fewer points or a lower degree allow more sets."
+        )
     data = ctx.data_key
     key = Decomposition(ctx.model_key, resamples)
     with st.spinner(f"Fitting {resamples} training sets at every λ…"):
