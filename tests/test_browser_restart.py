@@ -27,6 +27,26 @@ APP = "[data-testid=stApp]"
 STATE = "data-test-connection-state"
 
 
+def restart(page, process, port):
+    """Stop the server under ``page`` and start it again on ``port``; return the new process
+    once the page has reconnected and settled.
+
+    The page notices the lost connection and keeps asking for the server; once it is back the
+    page reconnects to a new session and keeps what it showed. The next move runs on the new
+    server, which rebuilds every setting from the URL and the widgets. If the page reruns on
+    reconnecting, a key pressed during that run is lost (as it would be for a student), so let
+    it finish first.
+    """
+    stop_app(process)
+    page.wait_for_selector(f"{APP}:not([{STATE}=CONNECTED])", timeout=30_000)
+    process, _ = start_app(port=port)
+    page.wait_for_selector(f"{APP}[{STATE}=CONNECTED]", timeout=60_000)
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_selector(f"{APP}[data-test-script-state=running]", timeout=10_000)
+    page.wait_for_selector(IDLE, timeout=60_000)
+    return process
+
+
 @pytest.mark.browser
 def test_the_page_survives_a_server_restart(page):
     port = free_port()
@@ -39,19 +59,7 @@ def test_the_page_survives_a_server_restart(page):
         wait_for_param(page, "lam", "6309.57")
         before = query(page)
 
-        stop_app(process)
-        # The page notices the lost connection and keeps asking for the server ...
-        page.wait_for_selector(f"{APP}:not([{STATE}=CONNECTED])", timeout=30_000)
-        process, _ = start_app(port=port)
-        # ... and once it is back the page reconnects to a new session. The page keeps what it
-        # showed; the next move runs on the new server, which rebuilds every setting from the URL
-        # and the widgets.
-        page.wait_for_selector(f"{APP}[{STATE}=CONNECTED]", timeout=60_000)
-        # On reconnecting the page reruns once on the new server; a key pressed during that run
-        # is lost (as it would be for a student), so let it finish first.
-        with contextlib.suppress(PlaywrightTimeout):
-            page.wait_for_selector(f"{APP}[data-test-script-state=running]", timeout=10_000)
-        page.wait_for_selector(IDLE, timeout=60_000)
+        process = restart(page, process, port)
         assert query(page) == before
         # The slider answers again once the page has settled on the new session (seconds on a
         # loaded machine): press until the address moves, as a student would. On a slow machine

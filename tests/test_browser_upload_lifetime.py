@@ -4,16 +4,15 @@ pretending to hold it."""
 
 from __future__ import annotations
 
-import contextlib
 import re
 import time
 import urllib.request
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.conftest import IDLE, free_port, start_app, stop_app, wait_for_rerun
+from tests.conftest import free_port, start_app, stop_app, wait_for_rerun
 from tests.test_browser_app import CHART
+from tests.test_browser_restart import restart
 from tests.test_browser_upload import choose_file, good_csv
 
 APP = "[data-testid=stApp]"
@@ -69,13 +68,7 @@ def test_after_a_restart_the_page_asks_for_the_file_again(page):
         choose_file(page, "class.csv", good_csv())
         page.wait_for_selector(f"{CHART} svg", timeout=30_000)
         assert page.locator(CHIP).count() == 1
-        stop_app(process)
-        page.wait_for_selector(f"{APP}:not([{STATE}=CONNECTED])", timeout=30_000)
-        process, _ = start_app(port=port)
-        page.wait_for_selector(f"{APP}[{STATE}=CONNECTED]", timeout=60_000)
-        with contextlib.suppress(PlaywrightTimeout):
-            page.wait_for_selector(f"{APP}[data-test-script-state=running]", timeout=5_000)
-        page.wait_for_selector(IDLE, timeout=60_000)
+        process = restart(page, process, port)
         # The student's next action (here: the degree) runs on the new server.
         page.get_by_role("slider", name="Polynomial degree").focus()
         page.keyboard.press("ArrowLeft")
