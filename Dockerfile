@@ -1,4 +1,7 @@
-# regviz as a container: `docker build -t regviz .` then `docker run -p 8501:8501 regviz`.
+# regviz as a container:
+#   docker build -t regviz .
+#   docker run -p 8501:8501 --env-file deploy/regviz.env regviz
+# (the container refuses to start without a real STREAMLIT_SERVER_COOKIE_SECRET: deploy/entrypoint.sh).
 # Several replicas behind nginx: deploy/compose.yaml and docs/deploy.md.
 FROM python:3.11-slim-bookworm
 
@@ -7,6 +10,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
     STREAMLIT_SERVER_HEADLESS=true
+
+# tini as PID 1: it forwards `docker stop`'s SIGTERM to Streamlit, and exits when Streamlit does,
+# also when the healthcheck kills a hung Streamlit (the kernel would ignore a SIGKILL sent to a
+# container's PID 1 from inside it).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tini \
+    && rm -rf /var/lib/apt/lists/*
 
 # An unprivileged user (uid 10001) runs the app; the code stays root-owned, read-only to it.
 RUN useradd --create-home --uid 10001 --user-group regviz
@@ -17,6 +27,7 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
+COPY deploy/entrypoint.sh deploy/healthcheck.py /usr/local/bin/
 COPY app.py ./
 COPY regviz/ regviz/
 COPY data/ data/
@@ -26,8 +37,14 @@ USER 10001:10001
 
 EXPOSE 8501
 
-# slim has no curl: ask Streamlit's health endpoint with Python's urllib.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://localhost:8501/_stcore/health', timeout=4)"]
+# Healthy while Streamlit answers /_stcore/health (slim has no curl: Python's urllib). After 4
+# failed checks in a row (a minute without an answer) healthcheck.py kills the hung Streamlit, so
+# that the restart policy (compose.yaml: unless-stopped) starts the container again. Its own
+# timeout (8 s) stays below --timeout, so that every failure is counted.
+HEALTHCHECK --interval=15s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["python", "/usr/local/bin/healthcheck.py"]
 
+# entrypoint.sh checks the cookie secret, then execs the CMD (docs/deploy.md). Run by sh, so that
+# it works whatever file mode the checkout gave it.
+ENTRYPOINT ["/usr/bin/tini", "--", "/bin/sh", "/usr/local/bin/entrypoint.sh"]
 CMD ["streamlit", "run", "app.py", "--server.port=8501", "--server.address=0.0.0.0"]

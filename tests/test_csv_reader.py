@@ -688,7 +688,7 @@ def test_one_upload_limit_everywhere():
     from tests.conftest import ROOT
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
-    assert MAX_BYTES == config["server"]["maxUploadSize"] * 1_000_000
+    assert config["server"]["maxUploadSize"] * 1_000_000 == MAX_BYTES
     row = b"1,2\n"
     header = b"x,y\n"
     exact = header + row * ((MAX_BYTES - len(header)) // len(row))
