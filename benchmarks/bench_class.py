@@ -585,6 +585,18 @@ def soak_trend(result):
 # -- main ---------------------------------------------------------------------------------------
 
 
+def add_seed_and_timeout(parser, timeout, step):
+    """The options every load benchmark has: ``--seed`` and ``--timeout`` (seconds before
+    ``step`` counts as lost)."""
+    parser.add_argument("--seed", type=int, default=0, help="RNG seed (default 0)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=timeout,
+        help=f"seconds before {step} counts as lost (default {timeout:g})",
+    )
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.bench_class",
@@ -599,18 +611,12 @@ def parse_args(argv):
         help=f"seconds each session moves λ; --long: seconds of churn "
         f"(default {DURATION:g}; --long: {LONG_DURATION:g})",
     )
-    parser.add_argument("--seed", type=int, default=0, help="RNG seed (default 0)")
+    add_seed_and_timeout(parser, TIMEOUT, "a load or λ change")
     parser.add_argument(
         "--stagger",
         type=float,
         default=STAGGER,
         help=f"sessions connect within this many seconds (default {STAGGER:g})",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=TIMEOUT,
-        help=f"seconds before a load or λ change counts as lost (default {TIMEOUT:g})",
     )
     parser.add_argument(
         "--post-script-gc",

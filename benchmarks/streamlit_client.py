@@ -29,6 +29,18 @@ reads it (``web/server/starlette/starlette_websocket.py``):
 * A widget drawn inside a fragment (its delta names the fragment) reruns only that fragment: the
   rerun request carries the ``fragment_id``, the server sends that fragment's deltas and finishes
   with ``FINISHED_FRAGMENT_RUN_SUCCESSFULLY``; the rest of the page stays as it was.
+* A file upload (``st.file_uploader``) is three steps: a ``BackMsg.file_urls_request`` naming
+  the files, answered by a ``file_urls_response`` with a ``file_id`` and an ``upload_url``
+  (``/_stcore/upload_file/<session id>/<file id>``) per file; a multipart ``PUT`` of each file
+  to its URL, with the XSRF cookie and its value in ``X-Xsrftoken``; then a rerun whose widget
+  states carry the uploader's ``file_uploader_state_value`` (the files' ids, names, sizes and
+  URLs). The uploader keeps that state while it is drawn. The session id comes in the first
+  ``new_session`` (``initialize.session_id``).
+* The app menu's "Clear cache" sends ``BackMsg.clear_cache = true`` (a bool in the ``type``
+  oneof): the server empties ``st.cache_data`` and ``st.cache_resource`` for every session, and
+  this session's state, and answers nothing.
+* Spinners and other transient elements arrive as ``delta.new_transient`` (all the transient
+  elements at that place); an ``st.spinner`` is sent only once its block has run 0.5 s.
 * A ``ForwardMsg`` marked ``cacheable`` (a ``new_element`` of 10 kB or more) is kept by the client,
   whose rerun lists the hashes it holds (``cached_message_hashes``); the server then sends a
   ``ref_hash`` instead of the element. Entries expire after ``max_cached_message_age`` runs.
@@ -50,8 +62,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,6 +135,18 @@ class RunStats:
     bytes: int = 0
     cache_hits: int = 0
     elements: list = field(default_factory=list)  # (kind, element proto) in arrival order
+    transients: list = field(default_factory=list)  # (kind, element proto): spinners, ...
+
+
+@dataclass
+class UploadStats:
+    """What one file upload cost: the ``PUT`` (seconds, status, bytes sent) and the rerun after."""
+
+    name: str = ""
+    bytes: int = 0
+    status: int = 0
+    put_seconds: float = 0.0
+    rerun: RunStats = field(default_factory=RunStats)
 
 
 def _has(proto, name):
@@ -137,7 +163,7 @@ def mount_state(widget, previous):
     each component's getCurrStateFromProto / getStateFromWidgetMgr / getDefaultStateFromProto.
     """
     proto, kind = widget.proto, widget.kind
-    if kind == "tabs":  # registered only once the user picks a tab
+    if kind in ("tabs", "file_uploader"):  # registered once the user picks a tab or a file
         return previous
     if kind not in _MOUNTED_KINDS:  # buttons (triggers) and the rest: nothing until the user acts
         return None
@@ -259,6 +285,9 @@ class StreamlitSession:
         self.max_cached_message_age = 2
         self.widgets = {}  # widget id -> Widget, as drawn by the last run
         self.last = RunStats()
+        self.last_upload = None  # UploadStats of the last upload_file
+        self.session_id = None  # the server's id for this session (the first new_session's)
+        self._token = None  # the XSRF cookie's value
         self._ws = None
         self._cache = {}  # hash -> [ForwardMsg, script run count when last used]
         self._run_count = 0
@@ -266,7 +295,7 @@ class StreamlitSession:
     # -- connection -----------------------------------------------------------------------------
 
     async def connect(self):
-        token = await asyncio.to_thread(self._xsrf_token)
+        token = self._token = await asyncio.to_thread(self._xsrf_token)
         host = self.base_url.split("://", 1)[1]
         self._ws = await ws_connect(
             f"ws://{host}/_stcore/stream",
@@ -332,6 +361,105 @@ class StreamlitSession:
         states.append(trigger_state(widget, event, value))
         return await self._rerun(states, widget.fragment_id)
 
+    async def clear_cache(self, *, rerun=True):
+        """What the app menu's "Clear cache" sends: ``BackMsg.clear_cache``. The server answers
+        nothing; with ``rerun`` (the default) a rerun follows on the same websocket, so that when
+        this returns the server has handled the message (a session's messages are handled in
+        order). Returns the rerun's seconds, or 0.0."""
+        if self._ws is None:
+            await self.connect()
+        msg = BackMsg()
+        msg.clear_cache = True
+        await self._ws.send(msg.SerializeToString())
+        return await self.run() if rerun else 0.0
+
+    async def upload_file(self, key, name, data, content_type="text/csv"):
+        """Choose the file ``name`` holding ``data`` (bytes) in the uploader whose key is
+        ``key`` (None: the page's first file uploader), as the browser does: ask for an upload
+        URL, ``PUT`` the file, rerun with the uploader's new state. Returns the rerun's seconds;
+        :attr:`last_upload` has the rest. Raises :class:`ProtocolError` when the server refuses
+        the file (the HTTP status)."""
+        if key is None:
+            uploaders = [w for w in self.widgets.values() if w.kind == "file_uploader"]
+            if not uploaders:
+                raise KeyError(f"no file uploader on the page (keys: {self.keys()})")
+            widget = uploaders[0]
+        else:
+            widget = self.widget(key)
+        if widget.kind != "file_uploader":
+            raise ValueError(f"{key!r} is a {widget.kind}, not a file uploader")
+        urls = await self.request_upload_urls([name])
+        stats = UploadStats(name=name, bytes=len(data))
+        start = time.perf_counter()
+        stats.status = await asyncio.to_thread(
+            self._put_file, urls.upload_url, name, data, content_type
+        )
+        stats.put_seconds = time.perf_counter() - start
+        self.last_upload = stats
+        if stats.status // 100 != 2:
+            raise ProtocolError(f"upload of {name} ({len(data):,} bytes): HTTP {stats.status}")
+        state = WidgetState(id=widget.id)
+        info = state.file_uploader_state_value.uploaded_file_info.add()
+        info.file_id, info.name, info.size = urls.file_id, name, len(data)
+        info.file_urls.CopyFrom(urls)
+        widget.state = state
+        await self.run(widget.fragment_id)
+        stats.rerun = self.last
+        return stats.rerun.elapsed
+
+    async def request_upload_urls(self, file_names):
+        """``BackMsg.file_urls_request`` for ``file_names``: the server's ``FileURLs`` for the
+        first (a file id, an upload URL and a delete URL, relative to the server)."""
+        if self._ws is None:
+            await self.connect()
+        if self.session_id is None:
+            raise ProtocolError("no session id yet: load the page (run()) before uploading")
+        msg = BackMsg()
+        request = msg.file_urls_request
+        request.request_id = uuid.uuid4().hex
+        request.file_names.extend(file_names)
+        request.session_id = self.session_id
+        await self._ws.send(msg.SerializeToString())
+        async with asyncio.timeout(self.timeout):
+            while True:
+                reply = ForwardMsg()
+                reply.ParseFromString(await self._ws.recv())
+                if reply.WhichOneof("type") != "file_urls_response":
+                    continue
+                response = reply.file_urls_response
+                if response.response_id != request.request_id:
+                    continue
+                if response.error_msg or not response.file_urls:
+                    raise ProtocolError(f"file_urls_response: {response.error_msg or 'no URLs'}")
+                return response.file_urls[0]
+
+    def _put_file(self, upload_url, name, data, content_type):
+        """The browser's multipart ``PUT`` of one file; the HTTP status (4xx/5xx too)."""
+        boundary = uuid.uuid4().hex
+        # As browsers encode a file name in a form (WHATWG): ", CR and LF percent-encoded.
+        quoted = name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+        head = (
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="file"; filename="{quoted}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n"
+        ).encode()
+        body = head + data + f"\r\n--{boundary}--\r\n".encode()
+        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        if self._token:
+            headers["X-Xsrftoken"] = self._token
+            headers["Cookie"] = f"{XSRF_COOKIE}={self._token}"
+        url = upload_url if "://" in upload_url else self.base_url + upload_url
+        request = urllib.request.Request(url, data=body, headers=headers, method="PUT")
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(request, timeout=self.timeout) as response:
+                response.read()
+                return response.status
+        except urllib.error.HTTPError as error:
+            with error:
+                error.read()
+                return error.code
+
     def widget(self, key):
         """The widget drawn with ``key=key`` in the last run."""
         for widget in self.widgets.values():
@@ -389,6 +517,8 @@ class StreamlitSession:
                 if kind == "delta":
                     self._on_delta(msg, drawn, stats)
                 elif kind == "new_session":
+                    if msg.new_session.HasField("initialize"):
+                        self.session_id = msg.new_session.initialize.session_id or self.session_id
                     self.page_script_hash = msg.new_session.page_script_hash
                     self.max_cached_message_age = msg.new_session.config.max_cached_message_age
                 elif kind == "page_info_changed":
@@ -409,6 +539,11 @@ class StreamlitSession:
 
     def _on_delta(self, msg, drawn, stats):
         delta = msg.delta
+        if delta.WhichOneof("type") == "new_transient":
+            for element in delta.new_transient.elements:
+                kind = element.WhichOneof("type")
+                stats.transients.append((kind, getattr(element, kind)))
+            return
         if delta.WhichOneof("type") == "add_block":
             path = tuple(msg.metadata.delta_path)
             self._on_block(delta.add_block, path, drawn, delta.fragment_id)
@@ -484,6 +619,14 @@ class SyncSession:
     def trigger(self, key, event, value):
         return self._loop.run_until_complete(self.session.trigger(key, event, value))
 
+    def clear_cache(self, *, rerun=True):
+        return self._loop.run_until_complete(self.session.clear_cache(rerun=rerun))
+
+    def upload_file(self, key, name, data, content_type="text/csv"):
+        return self._loop.run_until_complete(
+            self.session.upload_file(key, name, data, content_type)
+        )
+
     def close(self):
         try:
             self._loop.run_until_complete(self.session.close())
@@ -495,6 +638,25 @@ class SyncSession:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def read_metrics(base_url, timeout=30.0):
+    """``/_stcore/metrics`` (Prometheus text) as ``[(name, labels dict, value)]``."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    request = urllib.request.Request(
+        f"{base_url.rstrip('/')}/_stcore/metrics", headers={"Accept": "text/plain"}
+    )
+    with opener.open(request, timeout=timeout) as response:
+        text = response.read().decode()
+    samples = []
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        series, _, value = line.rpartition(" ")
+        name, _, labels = series.partition("{")
+        pairs = re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', labels)
+        samples.append((name, dict(pairs), float(value)))
+    return samples
 
 
 def free_port():

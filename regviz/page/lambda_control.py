@@ -97,7 +97,7 @@ def grid_index(value):
 
 def _on_moved():
     """The control's λ reached the server: keep it, if it is a λ of the grid."""
-    index = grid_index(st.session_state[KEY].get("moved"))
+    index = grid_index((st.session_state.get(KEY) or {}).get("moved"))
     if index is not None:
         st.session_state[STATE] = LAMBDA_GRID[index]
 

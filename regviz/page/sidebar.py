@@ -17,8 +17,15 @@ from regviz.solvers import OPTIMIZERS
 
 
 def on_optimizer_change():
-    """A new optimizer starts at its own default learning rate (1/L, or Adam's 1e-2)."""
-    st.session_state["lr"] = protocol.default_learning_rate(st.session_state["optimizer"])
+    """A new optimizer starts at its own default learning rate (1/L, or Adam's 1e-2).
+
+    After a client's "Clear cache" (which empties this session's state) the browser's next
+    rerun reports every widget as changed before any is drawn: then there is no optimizer in
+    the state yet, and the run reads the settings from the URL instead.
+    """
+    optimizer = st.session_state.get("optimizer")
+    if optimizer in OPTIMIZERS:
+        st.session_state["lr"] = protocol.default_learning_rate(optimizer)
 
 
 def apply_preset(preset):
