@@ -6,7 +6,7 @@ Streamlit), each view in its own module registered in ``regviz.page.views.VIEWS`
 
 import streamlit as st
 
-from regviz.page import context, lambda_area, sidebar, url, views
+from regviz.page import context, lambda_area, reproduce, sidebar, url, views
 
 st.set_page_config(page_title="regviz: L2 regularization", page_icon="📉", layout="wide")
 
@@ -23,6 +23,7 @@ def follow_lambda(ctx, slots):
     lambda_area.render(ctx, slots)
     with slots.below:
         views.render(ctx)
+        reproduce.render(ctx)
 
 
 settings = url.current_settings()  # from the link on a session's first run, else the session
