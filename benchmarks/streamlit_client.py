@@ -524,6 +524,11 @@ class StreamlitSession:
                 elif kind == "page_info_changed":
                     self.query_string = msg.page_info_changed.query_string
                 elif kind == "script_finished":
+                    if msg.script_finished == _FINISHED.FINISHED_EARLY_FOR_RERUN:
+                        # The page called st.rerun(): the whole page runs again at once, as
+                        # in the browser; its finish ends this request.
+                        drawn, fragment_id = {}, ""
+                        continue
                     stats.elapsed = time.perf_counter() - start
                     self._on_finished(msg.script_finished, drawn, fragment_id)
                     break

@@ -201,3 +201,16 @@ def test_the_clearing_client_gets_no_exception(app):
         tab.trigger("lam", "moved", LAMBDA_GRID.index(1e-3))
         assert tab.query_params.get("lam") == "0.001"
         assert tab.query_params.get("degree") == "5"
+
+
+def test_a_lambda_move_right_after_clear_cache_is_kept(app):
+    """The sender's next message is a λ move (the fragment's rerun, no reload between): the
+    control's callback runs before the page reads the address into the emptied state, and the
+    page must keep the move, not the address's older λ (the hostile benchmark found 9 moves
+    lost this way)."""
+    with SyncSession(app.url, "degree=5&lam=0.1", timeout=TIMEOUT) as tab:
+        tab.run()
+        tab.clear_cache(rerun=False)
+        tab.trigger("lam", "moved", LAMBDA_GRID.index(1e-3))
+        assert tab.query_params.get("lam") == "0.001"
+        assert tab.query_params.get("degree") == "5"

@@ -46,16 +46,35 @@ _CONTROL = st.components.v2.component(
 
 # The server's λ, apart from the control: the control's message then stays the same when λ
 # moves (Streamlit sends a reference to it instead of its 12 kB of code), and this one is tiny.
+# It also brings the views into sight when a preset or a tour step opens one (``scroll``: a
+# count that grows each time; the views are drawn after it, so it waits for them a moment).
 _VALUE = st.components.v2.component(
     "regviz_lambda_value",
     js="""
 export default function ({ data }) {
-  const shared = (window.__regvizLambda ??= { state: null, server: null });
+  const shared = (window.__regvizLambda ??= { state: null, server: null, scrolled: 0 });
   shared.server = data.value;
   shared.receive?.(data.value);
+  if (data.scroll && data.scroll !== shared.scrolled) {
+    shared.scrolled = data.scroll;
+    let tries = 0;
+    const bring = () => {
+      const views = document.querySelector(".st-key-views");
+      if (views) views.scrollIntoView({ behavior: "smooth", block: "start" });
+      else if (++tries < 40) setTimeout(bring, 50);
+    };
+    setTimeout(bring, 50);
+  }
 }
 """,
 )
+SCROLL = "_scroll_to_views"  # the count of requests to bring the views into sight
+
+
+def show_views():
+    """Bring the views into sight on the next run (a preset or a tour step that opens one)."""
+    st.session_state[SCROLL] = st.session_state.get(SCROLL, 0) + 1
+
 
 #: The charts' bound inputs are driven by the control, never shown.
 HIDDEN_BINDINGS = (
@@ -107,5 +126,15 @@ def render(lam, steps, start):
     session's λ ``lam``. ``start``: the λ index the charts start at (constant while they live)."""
     st.html(HIDDEN_BINDINGS)
     data = {**_STATIC, "start": int(start), "steps": [int(s) for s in steps]}
-    _CONTROL(key=KEY, data=data, on_moved_change=_on_moved)
-    _VALUE(key="lam-value", data={"value": LAMBDA_GRID.index(lam)})
+    result = _CONTROL(key=KEY, data=data, on_moved_change=_on_moved)
+    # A move that reached the server without its callback: the session's state was emptied
+    # under a live page (a client's "Clear cache" forgets the widgets and their callbacks), and
+    # this run read λ from the address. Keep the move, and run again with it.
+    index = grid_index(getattr(result, "moved", None))
+    if index is not None and st.session_state.get(STATE) != LAMBDA_GRID[index]:
+        st.session_state[STATE] = LAMBDA_GRID[index]
+        st.rerun()
+    _VALUE(
+        key="lam-value",
+        data={"value": LAMBDA_GRID.index(lam), "scroll": st.session_state.get(SCROLL, 0)},
+    )

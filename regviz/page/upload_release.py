@@ -10,7 +10,8 @@ the tabs closed; two files held 18 minutes).
 :func:`sweep` removes the files of every session the runtime no longer knows (neither connected
 nor kept for a reconnect). The upload controls call it on each run, and a daemon thread calls
 it every :data:`PERIOD` seconds, so memory comes back after a class ends without anyone
-uploading again.
+uploading again; after each sweep that thread also gives freed memory back to the system
+(:mod:`regviz.page.memory`).
 
 This touches Streamlit internals (``Runtime.instance()``, its ``_session_mgr.get_session_info``,
 the upload manager's ``file_storage`` and ``remove_session_files``): the one module of the app
@@ -25,6 +26,8 @@ import threading
 import time
 
 from streamlit.runtime import Runtime
+
+from regviz.page import memory
 
 #: Seconds between sweeps of the background thread.
 PERIOD = 30.0
@@ -70,7 +73,14 @@ def _ensure_thread():
         _thread.start()
 
 
+def ensure_housekeeping():
+    """Start the thread that sweeps ended sessions' files and returns freed memory to the
+    system every :data:`PERIOD` seconds (once per server process; cheap to call each run)."""
+    _ensure_thread()
+
+
 def _every_period():
     while True:
         time.sleep(PERIOD)
         sweep()
+        memory.release_free_memory()

@@ -1,0 +1,36 @@
+"""The housekeeping thread sweeps ended sessions' uploads and gives freed memory back to the
+system (:mod:`regviz.page.memory`). What that returns is a benchmark figure
+(``benchmarks/bench_hostile.py``: resident memory after a class has left), not a test: how
+much glibc can release depends on how the freed buffers lie in its heaps."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from regviz.page import memory, upload_release
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc: Linux only")
+def test_malloc_trim_is_found_on_linux():
+    assert memory.release_free_memory() is True
+
+
+def test_each_housekeeping_period_sweeps_then_releases(monkeypatch):
+    calls = []
+
+    class Stop(Exception):
+        pass
+
+    def sleep(seconds):
+        calls.append(("sleep", seconds))
+        if len(calls) > 1:
+            raise Stop
+
+    monkeypatch.setattr(upload_release.time, "sleep", sleep)
+    monkeypatch.setattr(upload_release, "sweep", lambda: calls.append("sweep"))
+    monkeypatch.setattr(memory, "release_free_memory", lambda: calls.append("release"))
+    with pytest.raises(Stop):
+        upload_release._every_period()
+    assert calls == [("sleep", upload_release.PERIOD), "sweep", "release", ("sleep", 30.0)]
