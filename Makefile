@@ -40,10 +40,13 @@ test-deploy: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(PY) -m benchmarks
 
-# docs/screenshots/: the page in headless Chromium (the README shows them).
+# docs/screenshots/: the page in headless Chromium (the README shows them): the default page at
+# 1280x720, 1400x1000 and 390x844, every view, each tour step, the λ drag. Only some groups:
+# `make screenshots SHOTS="default views"` (default, views, tour, drag).
+SHOTS ?=
 screenshots: $(VENV)/.dev
 	./scripts/ensure-chromium.sh
-	$(PY) scripts/screenshots.py
+	$(PY) scripts/screenshots.py $(SHOTS)
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
