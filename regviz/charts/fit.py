@@ -7,12 +7,16 @@ import altair as alt
 
 from regviz.charts.common import (
     LAM_PARAM,
+    LINE_WIDTH,
+    LOOKS,
     STEP_PARAM,
     film_key_expr,
     lam_param,
-    series_color,
-    series_scale,
+    legend,
+    look_scales,
     step_param,
+    styled,
+    text_colour,
     vega_text,
 )
 
@@ -45,19 +49,23 @@ def readout_lines(steps, has_test):
     closed = f"data({vega_text(READOUTS)})[{LAM_PARAM}]"
     film = f"data({vega_text(FILM_ERRORS)})[{film_key_expr(n_steps)}]"
     step = f"{list(map(int, steps))}[{STEP_PARAM}]"
-    test_closed = f" + '   test ' + {_rmse_text(closed + '.closed_test')}" if has_test else ""
-    test_film = f" + '   test ' + {_rmse_text(film + '.test')}" if has_test else ""
+    test_closed = f" + ', test ' + {_rmse_text(closed + '.closed_test')}" if has_test else ""
     closed_line = (
         f"'closed form: train RMSE ' + {_rmse_text(closed + '.closed_train')}{test_closed}"
     )
     stopped = f"{closed}.n_iter"
-    status = (
-        f"({closed}.diverged && {step} >= {stopped} ? '  (diverged at step ' + "
-        f"format({stopped}, ',') + ')' : '')"
-    )
+    diverged = f"({closed}.diverged && {step} >= {stopped})"
+    # Short enough for a phone's chart: "diverged" replaces the step, and a diverged run's
+    # errors (meaningless digits) keep 4 significant digits.
+    numbers = f"': train ' + {_rmse_text(film + '.train')}"
+    if has_test:
+        numbers += f" + ', test ' + {_rmse_text(film + '.test')}"
+    rough = f"': train ' + format({film}.train, '.4~g')"
+    if has_test:
+        rough += f" + ', test ' + format({film}.test, '.4~g')"
     film_line = (
-        f"'gradient descent, step ' + format(min({step}, {stopped}), ',') + ': train RMSE ' + "
-        f"{_rmse_text(film + '.train')}{test_film} + {status}"
+        f"({diverged} ? 'descent diverged at step ' + format({stopped}, ',') + {rough} : "
+        f"'descent, step ' + format(min({step}, {stopped}), ',') + {numbers})"
     )
     return closed_line, film_line
 
@@ -75,6 +83,7 @@ def fit_chart(
     y_title="y",
     height=360,
     band=100.0,
+    description=None,
 ):
     """Training and test points, the true function, the closed form and gradient descent.
 
@@ -94,13 +103,14 @@ def fit_chart(
 
     The curves are read from named datasets (:data:`BASIS`, :data:`CLOSED`, :data:`FILM_CURVES`,
     :data:`FILM_ERRORS`, :data:`READOUTS`; see :mod:`regviz.compute.lambda_area`), looked up by
-    the chart's two parameters ``lam_index`` and ``step_index``.
+    the chart's two parameters ``lam_index`` and ``step_index``. ``description``: the chart's
+    text alternative (:func:`fit_description`); by default what it draws, without numbers.
     """
     names = ["training points", "test points"]
     if truth is not None:
         names.append("true function")
     names += ["closed form", "gradient descent"]
-    color = series_color(names)
+    color, dash, shape = look_scales(names, legend=legend(names, columns=2))
     n_steps = len(steps)
     lam = lam_param(lam_index)
     step = step_param(n_steps - 1 if step_index is None else step_index, n_steps)
@@ -111,14 +121,14 @@ def fit_chart(
     y = alt.Y("y:Q", title=y_title, scale=alt.Scale(domain=list(domain), nice=False))
     x = alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False))
     # Test points under the curves, training points over them (what the fit bends toward).
-    size = 70 if len(points) <= 300 else 25
+    size = 60 if len(points) <= 300 else 25
     tooltip = [alt.Tooltip("x:Q", format=".4g"), alt.Tooltip("y:Q", format=".4g"), "series:N"]
 
     def scatter(series, opacity):
         return (
             alt.Chart(points[points["series"] == series])
-            .mark_circle(size=size, opacity=opacity, clip=True)
-            .encode(x, y, color, tooltip=tooltip)
+            .mark_point(size=size, opacity=opacity, filled=True, clip=True)
+            .encode(x, y, color, shape, tooltip=tooltip)
         )
 
     def rebuilt(source, key, series, **mark):
@@ -130,28 +140,20 @@ def fit_chart(
                 from_=alt.LookupData(data=alt.NamedData(name=source), key="key", fields=z),
             )
             .transform_calculate(y=curve, series=vega_text(series))
-            .mark_line(clip=True, **mark)
-            .encode(x, y, color)
+            .mark_line(clip=True, strokeWidth=LINE_WIDTH, **mark)
+            .encode(x, y, color, dash)
         )
 
-    layers = [scatter("test points", 0.6)]
+    layers = [scatter("test points", 0.75)]
     if truth is not None:
         layers.append(
             alt.Chart(truth.assign(series="true function"))
-            .mark_line(strokeDash=[6, 4], clip=True)
-            .encode(x, y, color)
+            .mark_line(clip=True, strokeWidth=LINE_WIDTH)
+            .encode(x, y, color, dash)
         )
-    layers.append(rebuilt(CLOSED, LAM_PARAM, "closed form", strokeWidth=2.5))
-    layers.append(
-        rebuilt(
-            FILM_CURVES,
-            film_key_expr(n_steps),
-            "gradient descent",
-            strokeWidth=2.5,
-            strokeDash=[3, 2],
-        )
-    )
-    layers.append(scatter("training points", 0.9))
+    layers.append(rebuilt(CLOSED, LAM_PARAM, "closed form"))
+    layers.append(rebuilt(FILM_CURVES, film_key_expr(n_steps), "gradient descent"))
+    layers.append(scatter("training points", 1.0))
     # Both fits' errors above the plot, read with data(...) at the current λ and step. A dataset
     # exists in the browser only if a layer draws from it: the readouts' own rows feed the text.
     closed_line, film_line = readout_lines(steps, has_test)
@@ -162,16 +164,27 @@ def fit_chart(
             alt.Chart(alt.NamedData(name=READOUTS if row == 0 else FILM_ERRORS))
             .transform_filter(f"datum.key == {LAM_PARAM if row == 0 else film_key_expr(n_steps)}")
             .transform_calculate(text=text, series=vega_text(series))
-            .mark_text(align="left", baseline="middle", fontSize=14, dx=0)
-            .encode(
-                x=alt.value(0),
-                y=alt.value(-36 + 18 * row),
-                text="text:N",
-                color=alt.Color("series:N", scale=series_scale(names), legend=None),
+            .mark_text(
+                align="left", baseline="middle", dx=0, color=text_colour(LOOKS[series].colour)
             )
+            .encode(x=alt.value(0), y=alt.value(-38 + 19 * row), text="text:N")
         )
-    return (
+    chart = (
         alt.layer(*layers)
         .add_params(lam, step)
-        .properties(height=height, padding={"top": 48, "left": 5, "right": 5, "bottom": 5})
+        .properties(height=height, padding={"top": 50, "left": 5, "right": 5, "bottom": 5})
     )
+    if description is None:
+        n_train = int((points["series"] == "training points").sum())
+        description = fit_description(n_train, len(points) - n_train, truth is not None)
+    return styled(chart, description)
+
+
+def fit_description(n_train, n_test, has_truth, facts=""):
+    """The fit chart's text alternative: what it draws, then ``facts`` (its numbers)."""
+    drawn = f"{n_train} training points" + (f" and {n_test} test points" if n_test else "")
+    truth = ", the true function (green, dotted)" if has_truth else ""
+    return (
+        f"The fit: {drawn}{truth}, the closed-form ridge fit (blue, solid) and gradient "
+        f"descent's fit (vermillion, dashed) at the current λ. {facts}"
+    ).strip()

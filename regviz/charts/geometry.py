@@ -5,10 +5,31 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from regviz.charts.common import SERIES, vega_text
+from regviz.charts.common import (
+    LINE_WIDTH,
+    LOOKS,
+    MARK,
+    legend,
+    look_scales,
+    styled,
+    vega_text,
+)
+from regviz.text import format_value
 
 
-def geometry_chart(frames, wi_name, wj_name, show_l1=False, size=430):
+def geometry_description(frames, wi_name, wj_name):
+    """Where the ridge solution and the unpenalised minimum are, in the plane of two weights."""
+    solution, centre = frames["solution"].iloc[0], frames["centre"].iloc[0]
+    lam = f" at λ = {format_value(solution.lam)}" if "lam" in frames["solution"] else ""
+    return (
+        f"The plane of the weights {wi_name} and {wj_name}: contours of the data term around its "
+        f"minimum ({centre.wi:.3g}, {centre.wj:.3g}), the penalty's circle through the ridge "
+        f"solution{lam} at ({solution.wi:.3g}, {solution.wj:.3g}), where a contour touches it, "
+        "and the ridge path as λ runs."
+    )
+
+
+def geometry_chart(frames, wi_name, wj_name, show_l1=False, size=430, description=None):
     """The plane of two weights: the data term's ellipses, the penalty's circle through the ridge
     solution (where they touch), the ridge path as λ runs, and gradient descent's iterates.
 
@@ -32,18 +53,18 @@ def geometry_chart(frames, wi_name, wj_name, show_l1=False, size=430):
         scale=alt.Scale(domain=[window.wj_min, window.wj_max], nice=False, zero=False),
     )
     names = ["data term (contours)", "penalty ‖w‖² (circle)", "ridge path", "gradient descent"]
-    colours = ["#1f77b4", "#d62728", "#444444", SERIES["gradient descent"]]
     if show_l1:
         names.append("L1 ‖w‖₁ (diamond)")
-        colours.append("#9467bd")
-    colour = alt.Color(
-        "what:N",
-        scale=alt.Scale(domain=names, range=colours),
-        legend=alt.Legend(title=None, orient="bottom", columns=2, labelLimit=240),
-    )
+    colour, dash, _ = look_scales(names, field="what", legend=legend(names, columns=2))
 
     def curve(frame, what, order, detail=None, **mark):
-        encoding = {"x": x, "y": y, "color": colour, "order": alt.Order(f"{order}:Q")}
+        encoding = {
+            "x": x,
+            "y": y,
+            "color": colour,
+            "strokeDash": dash,
+            "order": alt.Order(f"{order}:Q"),
+        }
         if detail:
             encoding["detail"] = alt.Detail(f"{detail}:N")
         return (
@@ -54,34 +75,39 @@ def geometry_chart(frames, wi_name, wj_name, show_l1=False, size=430):
         )
 
     layers = [
-        curve(frames["ellipses"], names[0], "t", detail="level", strokeWidth=1.2),
-        curve(frames["circle"], names[1], "t", strokeWidth=2),
-        curve(frames["path"], names[2], "lam_index", strokeDash=[4, 3], strokeWidth=1.5),
+        curve(frames["ellipses"], names[0], "t", detail="level", strokeWidth=1.5),
+        curve(frames["circle"], names[1], "t", strokeWidth=LINE_WIDTH),
+        curve(frames["path"], names[2], "lam_index", strokeWidth=LINE_WIDTH - 0.5),
     ]
     if show_l1:
-        layers.append(curve(frames["diamond"], names[4], "t", strokeDash=[6, 3]))
+        layers.append(curve(frames["diamond"], names[4], "t", strokeWidth=2))
     iterates = frames["iterates"]
     if len(iterates):
-        layers.append(curve(iterates, names[3], "step", strokeWidth=1.5))
+        layers.append(curve(iterates, names[3], "step", strokeWidth=2))
         layers.append(
             alt.Chart(iterates)
             .transform_calculate(what=vega_text(names[3]))
-            .mark_circle(size=18, clip=True)
+            .mark_circle(size=24, clip=True)
             .encode(x, y, colour, tooltip=["step:Q"])
         )
     origin = pd.DataFrame({"wi": [0.0], "wj": [0.0], "label": ["0"]})
-    layers.append(alt.Chart(origin).mark_point(shape="cross", size=80, color="#888").encode(x, y))
+    layers.append(alt.Chart(origin).mark_point(shape="cross", size=80, color=MARK).encode(x, y))
     layers.append(
         alt.Chart(frames["centre"].assign(label="no penalty"))
-        .mark_point(shape="diamond", size=110, filled=True, color="#1f77b4", clip=True)
+        .mark_point(
+            shape="diamond", size=130, filled=True, color=LOOKS["data term (contours)"].colour
+        )
         .encode(x, y, tooltip=[alt.Tooltip("label:N", title=""), "wi:Q", "wj:Q"])
     )
     layers.append(
         alt.Chart(frames["solution"].assign(label="ridge at this λ"))
-        .mark_point(size=140, filled=True, color="#d62728", clip=True)
+        .mark_point(size=150, filled=True, color=LOOKS["closed form"].colour, clip=True)
         .encode(x, y, tooltip=[alt.Tooltip("label:N", title=""), "wi:Q", "wj:Q"])
     )
     # "pad", not Streamlit's "fit": the plot area stays square, so the circle looks round.
-    return alt.layer(*layers).properties(
+    chart = alt.layer(*layers).properties(
         width=size, height=size, autosize=alt.AutoSizeParams(type="pad")
     )
+    if description is None:
+        description = geometry_description(frames, wi_name, wj_name)
+    return styled(chart, description)

@@ -10,15 +10,24 @@ a λ move sends Streamlit nothing new for them (its message cache sends a refere
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
 
 from regviz.charts.coefficients import FILM_WEIGHTS, coefficient_path_chart
-from regviz.charts.common import as_arrow, compile_spec
+from regviz.charts.common import as_arrow, compile_spec, with_descriptions_at
 from regviz.charts.descent import FILM_PROGRESS, progress_chart
-from regviz.charts.error import error_chart
-from regviz.charts.fit import BASIS, CLOSED, FILM_CURVES, FILM_ERRORS, READOUTS, fit_chart
+from regviz.charts.error import error_chart, error_description
+from regviz.charts.fit import (
+    BASIS,
+    CLOSED,
+    FILM_CURVES,
+    FILM_ERRORS,
+    READOUTS,
+    fit_chart,
+    fit_description,
+)
 from regviz.compute import captions
 from regviz.compute import lambda_area as numbers
 from regviz.compute.model import y_domain
@@ -49,6 +58,41 @@ def error_axis_top(path):
     return top if top > 0 else 1.0
 
 
+def _rmse(value):
+    return f"{value:.4f}" if abs(value) < 1e4 else f"{value:.4g}"
+
+
+def fit_sentences(readouts, has_test):
+    """The fit chart's numbers at every λ: both fits' errors (descent at its last step)."""
+    sentences = []
+    for row in readouts.itertuples():
+        closed = f"Closed form: train RMSE {_rmse(row.closed_train)}"
+        steps = f"{int(row.n_iter):,}"
+        film = f"gradient descent after {steps} steps: train RMSE {_rmse(row.descent_train)}"
+        if has_test:
+            closed += f", test {_rmse(row.closed_test)}"
+            film += f", test {_rmse(row.descent_test)}"
+        if row.diverged:
+            film += " (diverged)"
+        sentences.append(f"{closed}; {film}.")
+    return sentences
+
+
+def error_sentences(path):
+    """The error chart's numbers at every λ: the closed form's train and test error there."""
+    test = path.test_rmse if len(path.test_rmse) == len(path.lams) else None
+    return [
+        f"There the train RMSE is {_rmse(train)}"
+        + (
+            ""
+            if test is None or not math.isfinite(test[i])
+            else f" and the test RMSE {_rmse(test[i])}"
+        )
+        + "."
+        for i, train in enumerate(path.train_rmse)
+    ]
+
+
 def compile_lambda_charts(dataset, model, path, descent):
     """The λ-linked charts for ``model`` (built from ``dataset``), its closed-form ``path`` and
     its gradient descent along the λ grid (:class:`regviz.compute.descent.DescentPath`)."""
@@ -69,8 +113,17 @@ def compile_lambda_charts(dataset, model, path, descent):
     n_steps = len(steps)
     r = model.grid_basis.shape[1]
     film_errors = numbers.film_errors_frame(descent, has_test)
+    n_test = len(dataset.x_test) if has_test else 0
     fit = fit_chart(
-        points, truth, r, steps, domain, has_test, x_title=model.x_label, y_title=model.y_label
+        points,
+        truth,
+        r,
+        steps,
+        domain,
+        has_test,
+        x_title=model.x_label,
+        y_title=model.y_label,
+        description=fit_description(len(dataset.x_train), n_test, truth is not None),
     )
     fit_data = {
         BASIS: numbers.basis_frame(model),
@@ -82,21 +135,47 @@ def compile_lambda_charts(dataset, model, path, descent):
     y_max = error_axis_top(path)
     # A "best test λ" only where the test error has one inside the grid (not on a flat curve).
     best = path.best_test_index if captions.marks_best(captions.error_facts(path)) else None
-    errors = error_chart(path.errors_frame, best, n_steps, y_max, has_test)
+    errors = error_chart(
+        path.errors_frame,
+        best,
+        n_steps,
+        y_max,
+        has_test,
+        description=error_description(path.errors_frame, best),
+    )
     coefficients = coefficient_path_chart(path.coefs_frame, model.feature_names, n_steps)
     progress = numbers.film_progress_frame(descent)
     gap = progress_chart("gap", "J − J* (objective above its minimum)", n_steps)
     distance = progress_chart(
         "distance", "‖w − w*‖ (distance to the closed form's weights)", n_steps
     )
+    norms = path.coefs_frame[path.coefs_frame["weight"] == "‖w‖"].sort_values("lam_index")
+    last = progress.groupby("lam_index").last()
+    gaps = [f"After {int(row.step):,} steps J − J* = {row.gap:.3g}." for row in last.itertuples()]
+    distances = [
+        f"After {int(row.step):,} steps ‖w − w*‖ = {row.distance:.3g}." for row in last.itertuples()
+    ]
     return LambdaCharts(
-        fit=as_arrow(compile_spec(fit, fit_data)),
-        error=as_arrow(compile_spec(errors, {FILM_ERRORS: film_errors})),
-        coefficients=as_arrow(
-            compile_spec(coefficients, {FILM_WEIGHTS: numbers.film_weights_frame(descent)})
+        fit=as_arrow(
+            with_descriptions_at(
+                compile_spec(fit, fit_data), fit_sentences(fit_data[READOUTS], has_test)
+            )
         ),
-        gap=as_arrow(compile_spec(gap, {FILM_PROGRESS: progress})),
-        distance=as_arrow(compile_spec(distance, {FILM_PROGRESS: progress})),
+        error=as_arrow(
+            with_descriptions_at(
+                compile_spec(errors, {FILM_ERRORS: film_errors}), error_sentences(path)
+            )
+        ),
+        coefficients=as_arrow(
+            with_descriptions_at(
+                compile_spec(coefficients, {FILM_WEIGHTS: numbers.film_weights_frame(descent)}),
+                [f"There ‖w‖ = {value:.3g}." for value in norms["value"]],
+            )
+        ),
+        gap=as_arrow(with_descriptions_at(compile_spec(gap, {FILM_PROGRESS: progress}), gaps)),
+        distance=as_arrow(
+            with_descriptions_at(compile_spec(distance, {FILM_PROGRESS: progress}), distances)
+        ),
         steps=steps,
         domain=domain,
         error_y_max=y_max,
