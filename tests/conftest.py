@@ -139,3 +139,15 @@ def wait_for_rerun(page, timeout=30_000):
     with contextlib.suppress(Exception):
         page.wait_for_selector("[data-testid=stApp][data-test-script-state=running]", timeout=1_500)
     page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def view_buttons(page):
+    """The views' buttons (a radio group, "More views")."""
+    return page.get_by_role("radiogroup", name="More views").get_by_role("radio")
+
+
+def open_view_label(page):
+    """The label of the open view (its button is the checked one)."""
+    checked = page.get_by_role("radiogroup", name="More views").get_by_role("radio", checked=True)
+    assert checked.count() == 1
+    return checked.inner_text().strip()

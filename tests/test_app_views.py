@@ -74,10 +74,22 @@ def chart_rows(element):
     return {name: len(table) for name, table in rows.items()}
 
 
+def view_block(node, slug):
+    """The container the page draws view ``slug`` in (its key is ``view-<slug>``), or None."""
+    for child in getattr(node, "children", {}).values():
+        if getattr(getattr(child, "proto", None), "id", "").endswith(f"-view-{slug}"):
+            return child
+        found = view_block(child, slug)
+        if found is not None:
+            return found
+    return None
+
+
 def drawn(at, slug):
-    """What the view's tab holds: charts (rows per dataset), tables, metrics and refusals."""
-    tab = at.tabs[[view.slug for view in VIEWS].index(slug)]
-    elements = list(tab)
+    """What the view's container holds: charts (rows per dataset), tables, metrics and
+    refusals (an empty dict of lists when the view is not drawn)."""
+    block = view_block(at.main, slug)
+    elements = list(block) if block is not None else []
     kinds = [getattr(element, "type", "") for element in elements]
     return {
         "charts": [

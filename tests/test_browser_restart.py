@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from regviz.settings import LAMBDA_GRID
-from tests.conftest import IDLE, free_port, start_app, stop_app
+from tests.conftest import IDLE, free_port, open_view_label, start_app, stop_app
 from tests.test_browser_app import (
     CHART,
     lam_readout,
@@ -84,7 +84,7 @@ def test_the_page_survives_a_server_restart(page):
         assert lam_readout(page) == lam_text(shown)
         degree = page.get_by_test_id("stSlider").filter(has_text="Polynomial degree")
         assert degree.get_by_test_id("stSliderThumbValue").inner_text().strip() == "5"
-        assert page.get_by_role("tab", selected=True).inner_text().strip() == "Cross-validation"
+        assert open_view_label(page) == "Cross-validation"
         assert page.get_by_test_id("stException").count() == 0
     finally:
         stop_app(process)

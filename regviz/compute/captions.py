@@ -420,3 +420,119 @@ def l2_check_sentence(same_relative, adam_apart, adam_distance, adamw_distance):
             "each other here"
         )
     return "Notice: " + "; ".join(parts) + "."
+
+
+@dataclass(frozen=True)
+class DescentFacts:
+    """Where gradient descent stands at one λ, against the closed form drawn beside it."""
+
+    steps: int  # steps taken (its stop: converged, diverged, or the step budget)
+    budget: int  # the page's step count
+    converged: bool
+    diverged: bool
+    steps_needed: float  # to converge at this step size; inf: never; NaN: no rule
+    step_multiple: float  # the step size times L
+    limit_multiple: float  # the stability limit times L (inf: no limit, Adam)
+    nearest_lam: float  # the closed form's λ whose curve is nearest descent's curve
+    nearest_gap: float  # that curve's RMS distance from descent's, over the data's spread
+    converged_from: float | None  # descent converged at every λ from this one up, else None
+
+
+def descent_facts(path, descent, k, spread):
+    """:class:`DescentFacts` at grid index ``k``. ``path``: the closed form along the grid;
+    ``descent``: gradient descent along the same grid
+    (:class:`regviz.compute.descent.DescentPath`); ``spread``: the training y's range (the
+    scale of "near")."""
+    curve = descent.curves[k]
+    tiny = np.finfo(float).tiny
+    gaps = np.sqrt(np.mean((path.curves - curve) ** 2, axis=1)) / max(spread, tiny)
+    nearest = int(np.argmin(gaps))
+    converged = np.asarray(descent.converged, dtype=bool)
+    # The smallest λ from which descent converged at every larger λ of the grid.
+    misses = np.flatnonzero(~converged)
+    start = 0 if misses.size == 0 else int(misses[-1]) + 1
+    return DescentFacts(
+        steps=int(descent.n_iter[k]),
+        budget=int(descent.iters),
+        converged=bool(converged[k]),
+        diverged=bool(descent.diverged[k]),
+        steps_needed=float(descent.steps_needed[k]),
+        step_multiple=float(descent.step_multiple[k]),
+        limit_multiple=float(descent.limit_multiple),
+        nearest_lam=float(path.lams[nearest]),
+        nearest_gap=float(gaps[nearest]),
+        converged_from=float(path.lams[start]) if start < len(converged) else None,
+    )
+
+
+def count_words(count):
+    """A large count as a student reads it: 25,811; 220 million; 3.1 billion."""
+    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if count >= size:
+            value = count / size
+            return f"{value:,.0f} {word}" if value >= 10 else f"{value:.1f} {word}"
+    return f"{count:,.0f}"
+
+
+def descent_fit_sentence(facts):
+    """Why the two curves of the fit differ (or agree) at this λ, from :class:`DescentFacts`:
+    the first thing the page says under the fit."""
+    if facts.diverged:
+        limit = (
+            f" (its step {facts.step_multiple:.3g}/L is past the stability limit "
+            f"{facts.limit_multiple:.3g}/L)"
+            if math.isfinite(facts.limit_multiple)
+            else ""
+        )
+        return (
+            f"Gradient descent diverged at step {facts.steps:,}{limit}: its curve is not a fit. "
+            "A step size below the limit converges."
+        )
+    if facts.converged:
+        return (
+            f"Gradient descent converged in {facts.steps:,} steps: its curve lies on the closed "
+            "form's."
+        )
+    text = f"Gradient descent has taken {facts.budget:,}"
+    if math.isfinite(facts.steps_needed) and facts.steps_needed > facts.budget:
+        text += f" of the about {count_words(facts.steps_needed)} steps it needs at this λ"
+    else:
+        text += " steps and has not converged at this λ"
+    if facts.nearest_gap <= MATTERS:
+        text += (
+            ". Stopped early, its curve is nearest the closed form's at "
+            f"λ = {format_value(facts.nearest_lam)}: stopping early acts like a penalty"
+        )
+    text += "."
+    if facts.converged_from is not None:
+        text += (
+            f" From λ = {format_value(facts.converged_from)} up it converges within "
+            f"{facts.budget:,} steps and lies on the closed form."
+        )
+    return text + " ▶ Play descent to watch it move."
+
+
+def quiet_until(path, spread):
+    """The first λ of the grid whose closed-form curve has moved visibly from λ = 0's (an RMS
+    change of :data:`MATTERS` of the training y's range ``spread``), or None when it never
+    does. Below it the λ control moves nothing the eye can see."""
+    change = np.sqrt(np.mean((path.curves - path.curves[0]) ** 2, axis=1))
+    moved = np.flatnonzero(change > MATTERS * max(spread, np.finfo(float).tiny))
+    return float(path.lams[moved[0]]) if moved.size else None
+
+
+def quiet_sentence(first_visible, smallest_positive):
+    """Why the first part of the λ control's travel changes nothing (or an empty string when
+    the curve moves from the grid's first positive λ)."""
+    if first_visible is None:
+        return (
+            "On these data the closed-form curve barely changes along the whole λ range "
+            "(by less than 1 % of the data's range)."
+        )
+    if first_visible <= smallest_positive * 10:  # moves within the first decade
+        return ""
+    return (
+        f"Below λ = {format_value(first_visible)} the closed-form curve barely changes from "
+        "λ = 0's (by less than 1 % of the data's range): there the penalty is tiny next to the "
+        "squared errors."
+    )

@@ -13,22 +13,28 @@ from regviz import data
 from regviz.charts.common import with_state
 from regviz.compute import captions
 from regviz.compute.model import degeneracies, leaves_frame
-from regviz.page import lambda_control, upload, url
+from regviz.page import lambda_control, sidebar, style, upload, upload_release, url
 from regviz.solvers import ILL_CONDITIONED, correct_digits
 from regviz.text import format_value
 
 
 def header():
+    style.apply()
+    upload_release.ensure_housekeeping()
     st.title("Why L2 regularization prevents overfitting")
     st.caption(
-        "A polynomial fitted to noisy points two ways: the exact ridge solution and gradient "
-        "descent on the same objective  J(w, b) = Σᵢ (yᵢ − wᵀφ(xᵢ) − b)² + λ‖w‖².  Move λ."
+        "A polynomial fitted to noisy points two ways, the exact ridge solution and gradient "
+        "descent, on one objective  J(w, b) = Σᵢ (yᵢ − wᵀφ(xᵢ) − b)² + λ‖w‖².  Move λ."
     )
 
 
 def show_link_notices(settings):
+    """The link's notices, and what to notice in the preset the settings come from."""
     for notice in url.link_notices(settings):
         st.warning(f"Link: {notice}", icon="🔗")
+    preset = sidebar.active_preset(settings)
+    if preset is not None:
+        st.caption(f"**Preset {preset.group}, {preset.label}:** {preset.notice}")
 
 
 def describe_data(settings, problem):
@@ -57,9 +63,8 @@ def warnings_about_the_fit(ctx):
             f"{correct_digits(kappa)} correct digits, perhaps more. The legendre basis or a "
             "larger λ avoids this."
         )
-    for kind, sentence in degeneracies(ctx.model):
-        if kind != "interpolates" or settings.lam == 0:
-            st.info(sentence)
+    for _, sentence in degeneracies(ctx.model):
+        st.info(sentence)
 
 
 def fit_caption(ctx):
@@ -75,8 +80,14 @@ def fit_caption(ctx):
         extreme = leaves_frame(drawn, ctx.domain)
         if extreme is not None:
             outside.append(f"the {name} leaves the frame (it reaches {extreme:.3g})")
-    return captions.fit_sentence(facts, float(ctx.path.lams[-1])) + (
-        " Here " + " and ".join(outside) + "." if outside else ""
+    descent = captions.descent_facts(
+        ctx.path, ctx.descent_path, ctx.lam_index, float(np.ptp(ctx.model.y_train))
+    )
+    return (
+        captions.descent_fit_sentence(descent)
+        + " "
+        + captions.fit_sentence(facts, float(ctx.path.lams[-1]))
+        + (" Here " + " and ".join(outside) + "." if outside else "")
     )
 
 
@@ -88,8 +99,12 @@ def error_caption(ctx):
     worst = int(np.nanargmax(path.test_rmse)) if facts.has_test else None
     top = float(path.test_rmse[worst]) if facts.has_test else 0.0
     clipped = top > ctx.charts.error_y_max
+    quiet = captions.quiet_sentence(
+        captions.quiet_until(path, float(np.ptp(ctx.model.y_train))), float(path.lams[1])
+    )
     return (
         captions.error_sentence(facts, path.lams, path.test_rmse)
+        + (" " + quiet if quiet else "")
         + " Diamonds: gradient descent at the current λ and step. Press or drag along this "
         "chart to set λ."
         + (
@@ -117,13 +132,18 @@ class Slots:
 
 
 def layout():
-    control, notes = st.container(), st.container()
-    left, right = st.columns(2)
-    left.subheader("The fit")
+    """The λ control, then the fit and the error against λ side by side (stacked on a phone,
+    the fit first), then the notes about these data: below the charts, so that a note that
+    comes or goes with λ never moves them."""
+    area = st.container(key="lambda-area")
+    control = area.container()
+    left, right = area.columns(2)
+    left.header("The fit")
     fit, fit_caption = left.container(), left.container()
-    right.subheader("Error against λ")
+    right.header("Error against λ")
     # The λ control reads presses and drags on this chart: its container has a key.
     error, error_caption = right.container(key="lam-errors"), right.container()
+    notes = area.container()
     return Slots(control, notes, fit, fit_caption, error, error_caption, st.container())
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from regviz import settings as protocol
-from regviz.page import upload, url
+from regviz.page import lambda_control, upload, url
 from regviz.page.views import VIEWS_BY_SLUG
 from regviz.page.widgets import choice
 from regviz.presets import PRESETS
@@ -28,27 +28,39 @@ def on_optimizer_change():
         st.session_state["lr"] = protocol.default_learning_rate(optimizer)
 
 
-def apply_preset(preset):
-    """Set every control to the preset's settings (a callback: runs before the next run)."""
+PRESET = "_preset"  # the index of the preset applied last
+
+
+def apply_preset(k):
+    """Set every control to preset ``k``'s settings (a callback: runs before the next run); a
+    preset that opens a view brings it into sight."""
+    preset = PRESETS[k]
     url.apply(preset.settings())
+    st.session_state[PRESET] = k
     if preset.view:
         st.session_state["view"] = VIEWS_BY_SLUG[preset.view].label
+        lambda_control.show_views()
+
+
+def active_preset(settings):
+    """The preset applied last while the settings are still its own (λ included), else None."""
+    k = st.session_state.get(PRESET)
+    if k is None or not 0 <= k < len(PRESETS) or PRESETS[k].settings() != settings:
+        return None
+    return PRESETS[k]
 
 
 def presets(sidebar):
+    """The presets, each with what to notice in it written under its button (a tooltip is
+    never seen on a touch screen)."""
     with sidebar.expander("Presets: Bishop's figures and classroom views"):
         group = None
         for k, preset in enumerate(PRESETS):
             if preset.group != group:
                 group = preset.group
                 st.markdown(f"**{group}**")
-            st.button(
-                preset.label,
-                key=f"_preset_{k}",
-                help=preset.notice,
-                on_click=apply_preset,
-                args=(preset,),
-            )
+            st.button(preset.label, key=f"_preset_{k}", on_click=apply_preset, args=(k,))
+            st.caption(preset.notice)
 
 
 def render(settings):

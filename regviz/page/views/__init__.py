@@ -73,12 +73,19 @@ def find_view(value):
 
 
 def render(ctx):
-    """The views as tabs; only the open one is computed and drawn."""
-    tabs = st.tabs([view.label for view in VIEWS], key="view", on_change="rerun")
-    for view, tab in zip(VIEWS, tabs, strict=True):
-        if tab.open:
-            with tab:
-                try:
-                    view.module.render(ctx)
-                except CannotDraw as reason:
-                    st.info(f"This view cannot be drawn for these settings: {plain(reason)}")
+    """The views' navigation (buttons that wrap onto more lines on a narrow screen: all nine
+    visible at every width), then the open view; only the open one is computed and drawn."""
+    with st.container(key="views"):
+        label = st.pills(
+            "More views",
+            [view.label for view in VIEWS],
+            required=True,
+            key="view",
+            width="stretch",
+        )
+        view = find_view(label) or VIEWS[0]
+        with st.container(key=f"view-{view.slug}"):
+            try:
+                view.module.render(ctx)
+            except CannotDraw as reason:
+                st.info(f"This view cannot be drawn for these settings: {plain(reason)}")

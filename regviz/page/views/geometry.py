@@ -32,10 +32,10 @@ def render(ctx):
         st.selectbox("Vertical weight", options, key="wj", format_func=labels.__getitem__)
         show_l1 = st.toggle("Show the L1 diamond", key="_l1")
         st.caption(
-            "The other weights are held at their ridge values for this λ. Blue: the "
-            "data term's contours, centred on its minimum (◆). Red: the penalty's "
-            "circle through the ridge solution (●). Dashed: the ridge path as λ runs "
-            "from 0 (at ◆) to large (toward 0)."
+            "The other weights are held at their ridge values for this λ. The ellipses: the "
+            "data term's contours, centred on its minimum (◆). The circle: the penalty, "
+            "through the ridge solution (●). The ridge path runs from 0 (at ◆) to large λ "
+            "(toward 0)."
         )
     wi, wj = state["wi"], state["wj"]
     with right_col:
@@ -44,9 +44,11 @@ def render(ctx):
         else:
             # The page's own descent run: the same settings, already computed.
             frames = geometry(model, ctx.path, ctx.lam_index, wi, wj, ctx.run.result.trace)
-            st.altair_chart(
-                geometry_chart(frames, labels[wi], labels[wj], show_l1), width="content"
-            )
+            # A square plane (equal scales); on a phone it scrolls inside its own box.
+            with st.container(key="geometry-chart"):
+                st.altair_chart(
+                    geometry_chart(frames, labels[wi], labels[wj], show_l1), width="content"
+                )
     st.caption(
         "Notice: the ridge solution is where a data contour just touches the penalty's "
         "circle. The circle pulls every weight toward 0 in proportion to its size, so "
