@@ -24,7 +24,7 @@ from regviz.compute.descent import DescentRun, run_descent
 from regviz.compute.model import build_model, ridge_along_path
 from regviz.data import BUNDLED
 from regviz.presets import Preset
-from regviz.settings import DEFAULTS, ITERS, LAMBDA_GRID, Settings
+from regviz.settings import ITERS, LAMBDA_GRID, Settings
 from regviz.text import format_number, format_rmse, format_value
 
 #: The live check of the "Where is L2 added?" view (``regviz.page.views.where_l2``), which the
@@ -127,9 +127,11 @@ def calm_lambda(settings, sources):
 
 
 def enough_steps(settings, sources):
-    """The fewest steps of the page's choices after which gradient descent at this λ has
-    converged (the most there are, if it never does)."""
-    run = sources.descent_run(replace(settings.descent_key(), iters=ITERS[-1]))
+    """The fewest steps of the page's choices after which gradient descent at the best λ has
+    converged (the most there are, if it never does). Every step of the tour runs this many, so
+    that descent is computed once for the whole tour and stepping never changes it."""
+    lam = best_lambda(settings, sources)
+    run = sources.descent_run(replace(settings.descent_key(), lam=lam, iters=ITERS[-1]))
     if not run.result.converged:
         return ITERS[-1]
     return next(n for n in ITERS if n >= run.result.n_iter)
@@ -263,7 +265,7 @@ def _say_descent(p):
         text += "steps: "
     same = "equals" if descent == closed else "is near" if run.result.converged else "is"
     text += f"its test RMSE {descent} {same} the closed form's {closed}."
-    early = p.run(lam=0.0, iters=DEFAULTS.iters)
+    early = p.run(lam=0.0)
     needed = early.steps_needed
     if early.result.converged or not np.isfinite(needed):
         return text
@@ -332,28 +334,28 @@ STEPS = (
     TourStep(
         "overfit",
         "Overfitting: degree 9, no penalty",
-        {"degree": 9, "lam": 0},
+        {"degree": 9, "lam": 0, "iters": enough_steps},
         "coefficients",
         _say_overfit,
     ),
     TourStep(
         "add-lambda",
         "A little λ removes the wiggles",
-        {"degree": 9, "lam": calm_lambda},
+        {"degree": 9, "lam": calm_lambda, "iters": enough_steps},
         "coefficients",
         _say_calm,
     ),
     TourStep(
         "best",
         "The best λ and the test set",
-        {"degree": 9, "lam": best_lambda},
+        {"degree": 9, "lam": best_lambda, "iters": enough_steps},
         "cross-validation",
         _say_best,
     ),
     TourStep(
         "underfit",
         "Too much λ underfits",
-        {"degree": 9, "lam": LAMBDA_GRID[-1]},
+        {"degree": 9, "lam": LAMBDA_GRID[-1], "iters": enough_steps},
         "coefficients",
         _say_underfit,
     ),
@@ -367,14 +369,14 @@ STEPS = (
     TourStep(
         "l2",
         "Where L2 is added: the loss or the update",
-        {"degree": 9, "lam": best_lambda},
+        {"degree": 9, "lam": best_lambda, "iters": enough_steps},
         "l2",
         _say_l2,
     ),
     TourStep(
         "next",
         "What to try next",
-        {"degree": 9, "lam": best_lambda},
+        {"degree": 9, "lam": best_lambda, "iters": enough_steps},
         "degree",
         _say_next,
     ),

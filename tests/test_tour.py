@@ -88,6 +88,12 @@ def test_every_step_is_valid_like_a_url_and_opens_a_view(step):
     assert settings.synthetic  # the tour's data are the default data, never a file
 
 
+def test_descent_runs_as_many_steps_at_every_step_of_the_tour():
+    """Stepping never changes the descent settings: descent along λ is computed once."""
+    keys = {step.settings().descent_path_key() for step in STEPS}
+    assert len(keys) == 1
+
+
 def test_a_step_with_an_invalid_change_is_refused():
     bad = dataclasses.replace(STEPS[0], changes={"degree": 99})
     with pytest.raises(ValueError, match="degree"):
@@ -193,8 +199,8 @@ def test_descent_sentence():
         r"its test RMSE ([0-9]+(?:\.[0-9]+)?) equals the closed form's ([0-9]+(?:\.[0-9]+)?)", text
     ).groups()
     assert_printed([float(descent_test), float(closed_test)], [TEST[k], TEST[k]])
-    early = run_descent(MODEL, 0.0, iters=DEFAULTS.iters)
-    assert f"stopped after {DEFAULTS.iters:,} its test RMSE is" in text
+    early = run_descent(MODEL, 0.0, iters=settings.iters)
+    assert f"stopped after {settings.iters:,} its test RMSE is" in text
     shown = re.search(
         r"its test RMSE is ([0-9]+(?:\.[0-9]+)?), not the closed form's ([0-9]+(?:\.[0-9]+)?)", text
     )
@@ -297,8 +303,8 @@ def test_start_here_opens_each_step_and_the_address_follows():
         expected = to_query(step.settings()) | {"view": step.view}
         assert {name: at.query_params[name] for name in expected} == expected
         assert at.session_state["view"] == VIEWS_BY_SLUG[step.view].label
-        assert f"Step {k + 1} of {len(STEPS)}: {step.title}" in at.markdown[0].value
-        assert step_text(step) in [m.value for m in at.markdown]
+        assert at.markdown[0].value == f"**Step {k + 1} of {len(STEPS)}**"
+        assert at.markdown[1].value == f"**{step.title}.** {step_text(step)}"
         assert at.button(key="_tour_back").disabled == (k == 0)
         if k + 1 < len(STEPS):
             at.button(key="_tour_next").click().run()

@@ -1,6 +1,7 @@
-"""The "Start here" tour on the page: one button while it is off; while it is on, one row (the
-step, Back, Next, End) and the step's sentences, in a box of fixed least height so that the page
-does not jump from step to step.
+"""The "Start here" tour on the page: one button while it is off; while it is on, one short row
+(the step's number, Back, Next, End: one line on a phone too) and the step's title and
+sentences, in a box of fixed least height (fixed height on a phone, scrolling inside) so that
+the page does not jump from step to step.
 
 A step's button applies its settings in a callback (like a preset: before the next run draws
 the controls) and opens its view. The current step lives in the session (:data:`STATE`). The
@@ -41,9 +42,13 @@ SOURCES = Sources(
 
 STYLE = """<style>
 /* The step's sentences: room for three lines at 1280 px, so that stepping does not move the
-   page below; on a phone the box grows. */
-.st-key-tour-text { min-height: 4.6rem; }
-.st-key-tour-text p { margin-bottom: 0; }
+   page below; on a phone a box of five lines that scrolls inside (the λ control and the fit
+   stay near the top). */
+.st-key-tour-text { min-height: 4.3rem; }
+.st-key-tour-text p { font-size: 0.95rem; line-height: 1.45; margin-bottom: 0; }
+@media (max-width: 640px) {
+  .st-key-tour-text { min-height: 7.3rem; max-height: 7.3rem; overflow-y: auto; }
+}
 </style>"""
 
 
@@ -69,7 +74,7 @@ def render(settings):
         k = None
         end()
     n = len(STEPS)
-    with st.container(key="tour"):
+    with st.container(key="tour", gap="xsmall"):
         row = st.container(horizontal=True, vertical_alignment="center", gap="small")
         if k is None:
             row.button(
@@ -81,13 +86,13 @@ def render(settings):
                 args=(0,),
             )
             row.caption(
-                "Overfitting, a better λ, too much λ, gradient descent and where L2 is added: "
-                "each step sets the page and says what it shows."
+                "Overfitting, the best λ, underfitting, descent, L2: each step sets the page.",
+                width="content",
             )
             return
         st.html(STYLE)
         step = STEPS[k]
-        row.markdown(f"**Step {k + 1} of {n}: {step.title}**", width="content")
+        row.markdown(f"**Step {k + 1} of {n}**", width="content")
         row.button(
             "Back",
             key="_tour_back",
@@ -109,7 +114,7 @@ def render(settings):
         if settings != ours:
             row.button("Again", key="_tour_again", icon=":material/replay:", on_click=go, args=(k,))
         row.button(
-            "End tour" if k + 1 < n else "Finish",
+            "End" if k + 1 < n else "Finish",
             key="_tour_end",
             icon=":material/close:" if k + 1 < n else ":material/check:",
             on_click=end,
@@ -120,7 +125,7 @@ def render(settings):
                     f"You have changed the settings since step {k + 1}; **Again** shows its "
                     "picture, which this says:"
                 )
-            st.markdown(step_text(step, SOURCES))
+            st.markdown(f"**{step.title}.** {step_text(step, SOURCES)}")
 
 
 __all__ = ["SOURCES", "STATE", "end", "go", "render"]
