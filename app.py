@@ -6,15 +6,16 @@ Streamlit), each view in its own module registered in ``regviz.page.views.VIEWS`
 
 import streamlit as st
 
-from regviz.page import context, lambda_area, reproduce, sidebar, url, views
+from regviz.page import context, lambda_area, reproduce, sidebar, tour, url, views
 
 st.set_page_config(page_title="regviz: L2 regularization", page_icon="📉", layout="wide")
 
 
 @st.fragment
-def follow_lambda(ctx, slots):
+def follow_lambda(ctx, slots, run):
     """What the server writes for the current λ: a λ move (or a view's own control) reruns only
     this. The charts above follow λ in the browser; the sidebar stays as it is."""
+    lambda_area.require_slots(run)
     settings = url.current_settings()
     url.write(settings)
     with slots.control:
@@ -24,15 +25,19 @@ def follow_lambda(ctx, slots):
     with slots.below:
         views.render(ctx)
         reproduce.render(ctx)
+    lambda_area.drawn(run)
 
 
+run = lambda_area.begin()  # this full run's number (the fragment is called with it)
 settings = url.current_settings()  # from the link on a session's first run, else the session
 upload, problem = sidebar.render(settings)
 lambda_area.header()
+tour.render(settings)
 url.write(settings)
 if lambda_area.describe_data(settings, problem):
     ctx = context.build(settings, upload, url.chart_start(settings, upload))
     if ctx is not None:  # else the data cannot be fitted, and the page has said why
         slots = lambda_area.layout()
         lambda_area.draw_charts(ctx, slots)
-        follow_lambda(ctx, slots)
+        lambda_area.calling(run)
+        follow_lambda(ctx, slots, run)

@@ -61,6 +61,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -602,40 +603,49 @@ class StreamlitSession:
 
 
 class SyncSession:
-    """:class:`StreamlitSession` for a thread: each instance runs its own event loop."""
+    """:class:`StreamlitSession` for synchronous code: each instance runs its own event loop in
+    its own thread, so it works beside another loop of the calling thread (Playwright's sync
+    API runs one, in the same pytest process as the browser tests)."""
 
     def __init__(self, base_url, query_string="", **kwargs):
         self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="streamlit-client", daemon=True
+        )
+        self._thread.start()
         self.session = StreamlitSession(base_url, query_string, **kwargs)
+
+    def _call(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
 
     def __getattr__(self, name):
         return getattr(self.session, name)
 
     def connect(self):
-        self._loop.run_until_complete(self.session.connect())
+        self._call(self.session.connect())
         return self
 
     def run(self):
-        return self._loop.run_until_complete(self.session.run())
+        return self._call(self.session.run())
 
     def set_widget(self, key, value):
-        return self._loop.run_until_complete(self.session.set_widget(key, value))
+        return self._call(self.session.set_widget(key, value))
 
     def trigger(self, key, event, value):
-        return self._loop.run_until_complete(self.session.trigger(key, event, value))
+        return self._call(self.session.trigger(key, event, value))
 
     def clear_cache(self, *, rerun=True):
-        return self._loop.run_until_complete(self.session.clear_cache(rerun=rerun))
+        return self._call(self.session.clear_cache(rerun=rerun))
 
     def upload_file(self, key, name, data, content_type="text/csv"):
-        return self._loop.run_until_complete(
-            self.session.upload_file(key, name, data, content_type)
-        )
+        return self._call(self.session.upload_file(key, name, data, content_type))
 
     def close(self):
         try:
-            self._loop.run_until_complete(self.session.close())
+            self._call(self.session.close())
         finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
             self._loop.close()
 
     def __enter__(self):

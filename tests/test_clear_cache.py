@@ -214,3 +214,20 @@ def test_a_lambda_move_right_after_clear_cache_is_kept(app):
         tab.trigger("lam", "moved", LAMBDA_GRID.index(1e-3))
         assert tab.query_params.get("lam") == "0.001"
         assert tab.query_params.get("degree") == "5"
+
+
+def test_a_lambda_move_after_clear_cache_on_an_upload_raises_nothing(app):
+    """An upload's page, then "Clear cache" (the session forgets the file), then at once a λ
+    move from the page's control (a fragment rerun): the page must not raise (the hostile
+    benchmark's one exception, StreamlitInvalidLayoutContextError: a fragment writing into
+    containers its page's last full run did not make). The page runs whole and asks for the
+    file again."""
+    csv = b"x,y\n" + b"".join(f"{k},{k * k % 7}\n".encode() for k in range(30))
+    with SyncSession(app.url, "dataset=upload&degree=3", timeout=TIMEOUT) as tab:
+        tab.run()
+        tab.upload_file(None, "points.csv", csv)
+        assert tab.widget("lam") is not None
+        tab.clear_cache(rerun=False)
+        tab.trigger("lam", "moved", LAMBDA_GRID.index(1e-3))  # raises ScriptError on failure
+        texts = [getattr(proto, "body", "") for _, proto in tab.last.elements]
+        assert any("Choose a CSV file" in text for text in texts), texts

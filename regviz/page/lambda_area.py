@@ -23,8 +23,8 @@ def header():
     upload_release.ensure_housekeeping()
     st.title("Why L2 regularization prevents overfitting")
     st.caption(
-        "A polynomial fitted to noisy points two ways, the exact ridge solution and gradient "
-        "descent, on one objective  J(w, b) = Σᵢ (yᵢ − wᵀφ(xᵢ) − b)² + λ‖w‖².  Move λ."
+        "A polynomial fitted two ways, exactly and by gradient descent, on one objective "
+        " J(w, b) = Σᵢ (yᵢ − wᵀφ(xᵢ) − b)² + λ‖w‖².  Move λ."
     )
 
 
@@ -129,6 +129,50 @@ class Slots:
     error: object
     error_caption: object
     below: object
+
+
+_RUN = "_full_runs"  # the number of full runs of this session
+_CALLING = "_fragment_called_by"  # the full run that is calling the fragment now
+_DRAWN = "_lambda_area_drawn"  # the full run whose fragment wrote the λ area to its end
+
+
+def begin():
+    """A full run starts; returns its number (what the fragment is called with)."""
+    run = st.session_state.get(_RUN, 0) + 1
+    st.session_state[_RUN] = run
+    return run
+
+
+def calling(run):
+    """The full run ``run`` calls the fragment now (its own call, not a rerun of it)."""
+    st.session_state[_CALLING] = run
+
+
+def require_slots(run):
+    """At the fragment's start: run the whole page instead when the last full run did not
+    write the λ area to its end.
+
+    A fragment's rerun may write only into containers that it wrote into during the last full
+    run (else Streamlit raises ``StreamlitInvalidLayoutContextError``). That run may have
+    stopped early (a newer request interrupts a run: on a busy server, a student's next
+    click) or drawn no λ area (the data can no longer be fitted). ``run``: the number of the
+    full run that registered the fragment (its argument).
+    """
+    state = st.session_state
+    if state.pop(_CALLING, None) == run:
+        return  # the full run's own call
+    if _RUN not in state:
+        # The state was emptied under a live page (a client's "Clear cache"): the page's last
+        # full run did draw it, or this fragment would not exist; the λ control keeps the
+        # move and runs the whole page again (lambda_control.render).
+        return
+    if state[_RUN] != run or state.get(_DRAWN) != run:
+        st.rerun()
+
+
+def drawn(run):
+    """At the fragment's end: it wrote all its containers for full run ``run``."""
+    st.session_state[_DRAWN] = run
 
 
 def layout():

@@ -36,8 +36,12 @@ export function lambdaLabel(index, grid) {
 function pushToCharts(name, value) {
   for (const input of document.querySelectorAll(`.vega-bindings input[name="${name}"]`)) {
     if (input.value !== String(value)) {
+      // A chart's input may not hold the value (a chart of fewer film steps clamps it to its
+      // own maximum): then it did not change, and telling the chart so again and again (the
+      // page's mutation observer calls this on every change) would never end.
+      const before = input.value;
       input.value = String(value);
-      input.dispatchEvent(new Event("input", { bubbles: true }));
+      if (input.value !== before) input.dispatchEvent(new Event("input", { bubbles: true }));
     }
   }
 }

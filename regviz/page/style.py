@@ -19,17 +19,19 @@ _HERE = Path(__file__).resolve().parent
 
 LAYOUT = """
 /* Streamlit's default leaves 6rem above the title: a quarter of a 720 px screen. */
-[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; padding-bottom: 3rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.75rem; padding-bottom: 3rem; }
 /* On a phone the header bar (the sidebar's toggle) sits over the top 3.75rem. */
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-top: 4.25rem; }
+  /* On a phone the tour's button says enough; the λ control and the fit come first. */
+  .st-key-tour [data-testid="stCaptionContainer"] { display: none; }
 }
 /* The title on one line at 1280 px, three at most on a phone. */
 [data-testid="stMainBlockContainer"] h1 {
   font-size: clamp(1.45rem, 1.1rem + 1.4vw, 2.1rem); padding: 0 0 0.25rem 0; line-height: 1.2;
 }
 /* The charts' headings (h2 under the title's h1): labels, not chapter titles. */
-.st-key-lambda-area h2 { font-size: 1.25rem; padding: 0.25rem 0 0 0; }
+.st-key-lambda-area h2 { font-size: 1.25rem; padding: 0; }
 /* A long formula in a caption wraps on a phone instead of running off the screen. */
 [data-testid="stCaptionContainer"] { overflow-wrap: anywhere; }
 /* A chart that keeps its own width (the geometry's square plane) scrolls inside its box. */
