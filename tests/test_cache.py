@@ -169,3 +169,22 @@ def test_the_shared_store_survives_streamlits_clear_cache():
     st.cache_resource.clear()
     st.cache_data.clear()
     assert Key("survivor") in store
+
+
+def test_expire_drops_only_what_nobody_asked_for_lately():
+    now = [0.0]
+    store = cache.BoundedCache(10_000_000, clock=lambda: now[0])
+    store.get("old", lambda: np.zeros(1000))
+    now[0] = 50.0
+    store.get("recent", lambda: np.zeros(1000))
+    now[0] = 100.0
+    store.get("old", lambda: pytest.fail("still kept: not computed again"))  # used at 100
+    now[0] = 170.0
+    assert store.expire(100.0) == 1  # "recent" last asked for at 50
+    assert "recent" not in store
+    assert "old" in store
+    assert store.bytes == cache.size_of(np.zeros(1000))
+    now[0] = 1000.0
+    assert store.expire(100.0) == 1
+    assert len(store) == 0
+    assert store.bytes == 0

@@ -1,7 +1,8 @@
-"""The housekeeping thread sweeps ended sessions' uploads and gives freed memory back to the
-system (:mod:`regviz.page.memory`). What that returns is a benchmark figure
-(``benchmarks/bench_hostile.py``: resident memory after a class has left), not a test: how
-much glibc can release depends on how the freed buffers lie in its heaps."""
+"""The housekeeping thread sweeps ended sessions' uploads, drops shared results nobody has
+asked for lately, and gives freed memory back to the system (:mod:`regviz.page.memory`). What
+that returns is a benchmark figure (``benchmarks/bench_hostile.py``: resident memory after a
+class has left), not a test: how much glibc can release depends on how the freed buffers lie
+in its heaps."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 
 import pytest
 
-from regviz.page import memory, upload_release
+from regviz.page import cache, memory, upload_release
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc: Linux only")
@@ -31,6 +32,13 @@ def test_each_housekeeping_period_sweeps_then_releases(monkeypatch):
     monkeypatch.setattr(upload_release.time, "sleep", sleep)
     monkeypatch.setattr(upload_release, "sweep", lambda: calls.append("sweep"))
     monkeypatch.setattr(memory, "release_free_memory", lambda: calls.append("release"))
+    monkeypatch.setattr(cache.SHARED, "expire", lambda idle: calls.append(("expire", idle)))
     with pytest.raises(Stop):
         upload_release._every_period()
-    assert calls == [("sleep", upload_release.PERIOD), "sweep", "release", ("sleep", 30.0)]
+    assert calls == [
+        ("sleep", upload_release.PERIOD),
+        "sweep",
+        ("expire", cache.SHARED_IDLE_SECONDS),
+        "release",
+        ("sleep", upload_release.PERIOD),
+    ]

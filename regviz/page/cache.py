@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import threading
+import time
 from collections import OrderedDict
 
 import numpy as np
@@ -164,9 +165,11 @@ class BoundedCache:
     through :func:`share` when they hold DataFrames, as they are otherwise.
     """
 
-    def __init__(self, max_bytes):
+    def __init__(self, max_bytes, clock=time.monotonic):
         self.max_bytes = int(max_bytes)
+        self._clock = clock
         self._values = OrderedDict()  # key -> (value, bytes)
+        self._used = {}  # key -> when it was last handed out (clock seconds)
         self._pending = {}
         self._lock = threading.Lock()
         self.bytes = 0
@@ -182,6 +185,7 @@ class BoundedCache:
         with self._lock:
             if key in self._values:
                 self._values.move_to_end(key)
+                self._used[key] = self._clock()
                 self.hits += 1
                 return self._unwrap(self._values[key][0])
             pending = self._pending.get(key)
@@ -213,10 +217,25 @@ class BoundedCache:
             return
         with self._lock:
             self._values[key] = (value, size)
+            self._used[key] = self._clock()
             self.bytes += size
             while self.bytes > self.max_bytes:
-                _, (_, dropped) = self._values.popitem(last=False)
+                old, (_, dropped) = self._values.popitem(last=False)
+                self._used.pop(old, None)
                 self.bytes -= dropped
+
+    def expire(self, idle_seconds):
+        """Drop the values nobody has asked for in ``idle_seconds``; return how many. After a
+        class has left, the memory its results held goes back (the housekeeping thread calls
+        this); a value in use is asked for again at every rerun, so it stays."""
+        with self._lock:
+            cutoff = self._clock() - idle_seconds
+            stale = [key for key, used in self._used.items() if used < cutoff]
+            for key in stale:
+                _, size = self._values.pop(key)
+                del self._used[key]
+                self.bytes -= size
+        return len(stale)
 
     @staticmethod
     def _unwrap(value):
@@ -227,11 +246,16 @@ class BoundedCache:
     def clear(self):
         with self._lock:
             self._values.clear()
+            self._used.clear()
             self.bytes = 0
 
 
 #: Results every session may see: the synthetic and bundled data, and all computed from them.
 SHARED = BoundedCache(SHARED_BYTES)
+#: Seconds a shared result is kept after it was last asked for (the housekeeping thread drops
+#: older ones): a class that leaves gives its memory back within minutes, not at the next
+#: class's evictions. As long as Streamlit keeps a closed session for a reconnect.
+SHARED_IDLE_SECONDS = 120.0
 
 
 @st.cache_resource(scope="session", max_entries=1, show_spinner=False)

@@ -10,7 +10,8 @@ the tabs closed; two files held 18 minutes).
 :func:`sweep` removes the files of every session the runtime no longer knows (neither connected
 nor kept for a reconnect). The upload controls call it on each run, and a daemon thread calls
 it every :data:`PERIOD` seconds, so memory comes back after a class ends without anyone
-uploading again; after each sweep that thread also gives freed memory back to the system
+uploading again; after each sweep that thread also drops the shared results nobody has asked
+for in :data:`regviz.page.cache.SHARED_IDLE_SECONDS` and gives freed memory back to the system
 (:mod:`regviz.page.memory`).
 
 This touches Streamlit internals (``Runtime.instance()``, its ``_session_mgr.get_session_info``,
@@ -27,7 +28,7 @@ import time
 
 from streamlit.runtime import Runtime
 
-from regviz.page import memory
+from regviz.page import cache, memory
 
 #: Seconds between sweeps of the background thread.
 PERIOD = 30.0
@@ -83,4 +84,5 @@ def _every_period():
     while True:
         time.sleep(PERIOD)
         sweep()
+        cache.SHARED.expire(cache.SHARED_IDLE_SECONDS)
         memory.release_free_memory()
