@@ -138,3 +138,37 @@ def test_the_charts_do_not_move_when_lambda_leaves_zero(page, app_url):
     page.wait_for_selector(IDLE)
     after = box(page, FIT)
     assert after["top"] == pytest.approx(before["top"], abs=1), (before, after)
+
+
+@pytest.mark.browser
+def test_the_tour_walks_every_step_on_a_touch_screen(browser, app_url):
+    """Start here on a phone (touch taps, no hover): every step applies its settings (the
+    address follows), says its sentences on the page, and the λ control and the fit stay where
+    they were from step to step (the tour's box has a fixed height there)."""
+    from regviz.tour import STEPS
+
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    try:
+        open_page(page, app_url)
+        page.get_by_role("button", name="Start here").tap()
+        wait_for_rerun(page)
+        tops = []
+        for k, step in enumerate(STEPS):
+            page.wait_for_selector(IDLE, timeout=60_000)
+            text = page.locator(".st-key-tour-text").inner_text()
+            assert step.title in text, (k, text)
+            assert page.get_by_text(f"Step {k + 1} of {len(STEPS)}").count() == 1
+            if step.view:
+                page.wait_for_function(
+                    f"() => new URL(location).searchParams.get('view') === '{step.view}'"
+                )
+            page.evaluate("() => window.scrollTo(0, 0)")
+            tops.append(round(box(page, CONTROL)["top"]))
+            assert page.get_by_test_id("stException").count() == 0
+            if k + 1 < len(STEPS):
+                page.get_by_role("button", name="Next").tap()
+                wait_for_rerun(page)
+        assert len(set(tops)) == 1, tops
+    finally:
+        context.close()
