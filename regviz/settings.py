@@ -236,10 +236,28 @@ INT_BOUNDS = {
     "resamples": (10, 200),
     "folds": (2, 20),
 }
-REAL_BOUNDS = {"noise": (0.0, 2.0), "testfrac": (0.1, 0.9)}
+# testfrac up to 0.95: Seattle's 1,461 days overfit only with few training days (73 at 0.95).
+REAL_BOUNDS = {"noise": (0.0, 2.0), "testfrac": (0.1, 0.95)}
 CHOICES = {name: tuple(labels) for name, labels in CHOICE_LABELS.items()}
 KEYS = tuple(f.name for f in fields(Settings))
 _MAX_TEXT = 64  # longer values are not numbers or names we know
+#: The settings a dataset brings with it: choosing it (the sidebar), or a link that names it but
+#: not them, sets these to :func:`dataset_defaults`; every other setting is the student's.
+DATASET_SETTINGS = ("degree", "basis", "testfrac", "seed")
+
+
+def dataset_defaults(dataset):
+    """The settings ``dataset`` opens with: :data:`DEFAULTS` (Bishop's, for synthetic data and
+    uploads), with a bundled dataset's own degree, basis, test fraction and seed of the split
+    (:class:`regviz.data.Bundled`: where its test error against λ is a U). An unknown name gives
+    :data:`DEFAULTS`."""
+    if dataset not in CHOICES["dataset"]:
+        return DEFAULTS
+    info = BUNDLED.get(dataset)
+    if info is None:
+        return replace(DEFAULTS, dataset=dataset)
+    own = {"degree": info.degree, "basis": info.basis, "testfrac": info.test_fraction}
+    return replace(DEFAULTS, dataset=dataset, seed=info.seed, **own)
 
 
 def learning_rates(optimizer):
@@ -343,7 +361,14 @@ def _field(name, raw, current, notices, optimizer=None):
     raise KeyError(name)  # pragma: no cover - every field is handled above
 
 
-def parse(mapping, base=DEFAULTS):
+def _last(raw):
+    """A parameter's value: a list's (a repeated URL parameter's) last element, None if empty."""
+    if isinstance(raw, (list, tuple)):
+        return raw[-1] if raw else None
+    return raw
+
+
+def parse(mapping, base=None):
     """Settings from an untrusted mapping (URL query parameters or widget values).
 
     Parameters
@@ -351,8 +376,10 @@ def parse(mapping, base=DEFAULTS):
     mapping : Mapping[str, object]
         Values as strings (a URL) or numbers (widgets). Unknown names are ignored; a list value
         (a repeated URL parameter) uses its last element.
-    base : Settings
-        Where missing or rejected values come from.
+    base : Settings or None
+        Where missing or rejected values come from. None (a link): the defaults of the dataset
+        the mapping names (:func:`dataset_defaults`), so ``?dataset=cars`` opens cars at its
+        own degree and split, and a value the link gives (``degree=9``) still wins.
 
     Returns
     -------
@@ -360,6 +387,9 @@ def parse(mapping, base=DEFAULTS):
     notices : list of str
         One short sentence per rejected or adjusted value; names, never the raw values.
     """
+    if base is None:
+        dataset = _last(mapping.get("dataset"))
+        base = dataset_defaults(dataset if isinstance(dataset, str) else None)
     notices = []
     values = {}
     unknown = 0

@@ -97,7 +97,7 @@ def test_lambda_snaps_to_the_nearest_grid_value_on_a_log_scale(raw, expected):
         ({"noise": "-1"}, "noise", 0.0),
         ({"noise": "9"}, "noise", 2.0),
         ({"testfrac": "0"}, "testfrac", 0.1),
-        ({"testfrac": "1.5"}, "testfrac", 0.9),
+        ({"testfrac": "1.5"}, "testfrac", 0.95),
         ({"lam": "-5"}, "lam", 0.0),
         ({"lam": "1e9"}, "lam", 1e4),
         ({"iters": "1e9"}, "iters", 100_000),

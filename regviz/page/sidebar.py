@@ -28,6 +28,17 @@ def on_optimizer_change():
         st.session_state["lr"] = protocol.default_learning_rate(optimizer)
 
 
+def on_dataset_change():
+    """A dataset opens at its own degree, basis and split (where a bundled one's test error
+    against λ is a U: data/README.md); the synthetic data and uploads at the defaults. Without
+    a dataset in the state (the rerun after a "Clear cache", as above) nothing is set."""
+    dataset = st.session_state.get("dataset")
+    if dataset in protocol.CHOICES["dataset"]:
+        defaults = protocol.dataset_defaults(dataset)
+        for name in protocol.DATASET_SETTINGS:
+            st.session_state[name] = getattr(defaults, name)
+
+
 PRESET = "_preset"  # the index of the preset applied last
 
 
@@ -75,6 +86,7 @@ def render(settings):
         "dataset",
         help="synthetic: a known true function plus noise. cars, Seattle and motorcycle: real "
         "measurements (data/README.md). upload: a CSV file of your own.",
+        on_change=on_dataset_change,
     )
     upload_key, problem = None, None
     if settings.synthetic:
