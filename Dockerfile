@@ -9,7 +9,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
-    STREAMLIT_SERVER_HEADLESS=true
+    STREAMLIT_SERVER_HEADLESS=true \
+    MALLOC_ARENA_MAX=2 \
+    ARROW_DEFAULT_MEMORY_POOL=system
 
 # tini as PID 1: it forwards `docker stop`'s SIGTERM to Streamlit, and exits when Streamlit does,
 # also when the healthcheck kills a hung Streamlit (the kernel would ignore a SIGKILL sent to a

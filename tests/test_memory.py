@@ -42,3 +42,13 @@ def test_each_housekeeping_period_sweeps_then_releases(monkeypatch):
         "release",
         ("sleep", upload_release.PERIOD),
     ]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc: Linux only")
+def test_the_page_puts_arrow_in_the_system_allocator():
+    import pyarrow as pa
+
+    import regviz.page  # noqa: F401  (configures on import)
+
+    assert pa.default_memory_pool().backend_name == "system"
+    assert memory.configure() is True

@@ -14,6 +14,11 @@ shared). The benchmarks (``make bench``) print the figures side by side.
 
 from threadpoolctl import threadpool_limits
 
+from regviz.page import memory
+
 #: The BLAS thread limit of this server process (see the module's docstring).
 BLAS_THREADS = 1
 threadpool_limits(limits=BLAS_THREADS, user_api="blas")
+
+# Freed memory where the housekeeping thread can give it back (regviz.page.memory).
+memory.configure()
