@@ -364,7 +364,9 @@ def test_every_text_is_13px_or_more_and_dark_enough(every_chart):
                 if colour and colour.startswith("#"):
                     assert contrast(colour) >= 4.5, (name, mark)
             if isinstance(mark, dict) and mark.get("type") == "text":
-                text_scale = node.get("encoding", {}).get("color", {}).get("scale", {})
+                # scale None: the colours are the data's values (cross-validation's labels,
+                # checked in test_cross_validation_has_one_legend_and_dark_labels).
+                text_scale = node.get("encoding", {}).get("color", {}).get("scale") or {}
                 for colour in text_scale.get("range", []):
                     assert contrast(colour) >= 4.5, (name, colour)
 
@@ -435,3 +437,28 @@ def test_the_stability_limit_rule_spans_the_plot():
     assert rule["encoding"]["y2"] == {"value": {"expr": "height"}}
     label = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "text")
     assert label["encoding"]["y"]["value"] < 10  # at the top, clear of the bar in the middle
+
+
+def test_cross_validation_has_one_legend_and_dark_labels(every_chart):
+    """The picks' rules and labels take their colours from the data (scale None): no second
+    colour scale on "kind" (Vega-Lite drew it as a second, grey legend); labels at 4.5:1."""
+    from regviz.charts.common import contrast
+
+    spec = every_chart["cross-validation"]
+    scaled = [
+        channel
+        for node in _walk(spec)
+        for name, channel in (node.get("encoding") or {}).items()
+        if name == "color" and isinstance(channel, dict) and channel.get("scale") is not None
+    ]
+    assert {channel["field"] for channel in scaled} == {"kind"}
+    assert len({json.dumps(channel["scale"], sort_keys=True) for channel in scaled}) == 1
+    colours = [
+        row["text_colour"]
+        for rows in spec["datasets"].values()
+        for row in rows
+        if isinstance(row, dict) and "text_colour" in row
+    ]
+    assert colours
+    for colour in colours:
+        assert contrast(colour) >= 4.5, colour

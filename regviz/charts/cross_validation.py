@@ -67,21 +67,24 @@ def cross_validation_chart(frame, lam_index, picks, y_max, height=340, descripti
     )
     # Each minimum: a thin rule in its curve's colour, labelled at the top, one label per row
     # (two picks at the same λ do not overprint).
+    # The rules' and labels' colours travel as values (scale=None): no second colour scale on
+    # "kind", which Vega-Lite would draw as a second legend.
     marked = picks[picks["kind"].isin(kinds)].assign(
         label=lambda p: p["kind"].map(PICK_LABELS),
         row=lambda p: p["kind"].map({kind: i for i, kind in enumerate(CV_KINDS)}),
-    )
-    pick_colours = alt.Scale(
-        domain=kinds, range=[text_colour(LOOKS[kind].colour) for kind in kinds]
+        rule_colour=lambda p: p["kind"].map({kind: LOOKS[kind].colour for kind in kinds}),
+        text_colour=lambda p: p["kind"].map(
+            {kind: text_colour(LOOKS[kind].colour) for kind in kinds}
+        ),
     )
     minima = (
         alt.Chart(marked)
         .mark_rule(strokeDash=[4, 3], strokeWidth=2)
-        .encode(x, alt.Color("kind:N", legend=None), description="label:N")
+        .encode(x, alt.Color("rule_colour:N", scale=None), description="label:N")
     )
 
     def labels(halo):
-        colour = alt.Color("kind:N", scale=pick_colours, legend=None)
+        colour = alt.Color("text_colour:N", scale=None)
         mark = {"color": "white", "stroke": "white", "strokeWidth": 4} if halo else {}
         return (
             alt.Chart(marked)

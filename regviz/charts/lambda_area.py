@@ -145,10 +145,8 @@ def compile_lambda_charts(dataset, model, path, descent):
     )
     coefficients = coefficient_path_chart(path.coefs_frame, model.feature_names, n_steps)
     progress = numbers.film_progress_frame(descent)
-    gap = progress_chart("gap", "J − J* (objective above its minimum)", n_steps)
-    distance = progress_chart(
-        "distance", "‖w − w*‖ (distance to the closed form's weights)", n_steps
-    )
+    gap = progress_chart("gap", "J − J*", n_steps)
+    distance = progress_chart("distance", "‖w − w*‖", n_steps)
     norms = path.coefs_frame[path.coefs_frame["weight"] == "‖w‖"].sort_values("lam_index")
     last = progress.groupby("lam_index").last()
     gaps = [f"After {int(row.step):,} steps J − J* = {row.gap:.3g}." for row in last.itertuples()]

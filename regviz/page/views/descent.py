@@ -126,7 +126,10 @@ def render(ctx):
     if math.isfinite(limit):
         st.altair_chart(step_size_chart(run.step_multiple, limit), width="stretch")
     c1, c2 = st.columns(2)
+    # The axes say only the symbols (a long title is cut along a 260-pixel axis); the words here.
+    c1.markdown(r"**J − J\***: the objective above its minimum")
     c1.vega_lite_chart(with_state(ctx.charts.gap, ctx.chart_start), width="stretch")
+    c2.markdown(r"**‖w − w\*‖**: the distance to the closed form's weights")
     c2.vega_lite_chart(with_state(ctx.charts.distance, ctx.chart_start), width="stretch")
     st.caption(
         captions.descent_sentence(
