@@ -117,6 +117,15 @@ def test_dragging_lambda_repaints_the_fit_at_every_move_without_the_server(page,
     wait_for_rerun(page)
     page.wait_for_selector(IDLE)
     assert query(page)["lam"] == url_lam(index)
+    # The control's script runs after the page is idle (its module loads on its own); within
+    # a few seconds it shows the link's λ.
+    page.wait_for_function(
+        "([selector, value]) => { const el = [...document.querySelectorAll(selector + ' *')]"
+        ".map(e => e.shadowRoot).find(Boolean)?.querySelector('#lam');"
+        " return el && el.value === value; }",
+        arg=[".st-key-lam", str(index)],
+        timeout=5_000,
+    )
     assert page.locator(LAM).input_value() == str(index)
     assert settled_lines(fit_chart(page)) == drawn
 
@@ -155,6 +164,8 @@ def test_the_browser_writes_lambda_as_python_does(page, app_url):
     """The readout is computed in the browser: it must say what regviz.text.lambda_label says,
     at every λ of the grid."""
     open_page(page, app_url)
+    page.locator(LAM).wait_for(state="attached", timeout=10_000)
+    page.locator(LAM_VALUE).wait_for(timeout=10_000)
     shown = page.evaluate(
         """([selector, count]) => {
             const root = [...document.querySelectorAll(".st-key-lam *")]
