@@ -14,6 +14,7 @@ from regviz.compute.model import build_model, ridge_along_path
 from regviz.data import synthetic
 from regviz.page import lambda_control
 from regviz.page.views import VIEWS as ALL_VIEWS
+from regviz.page.widgets import ROW_NAMES
 from regviz.settings import DEFAULTS, LAMBDA_GRID, parse, to_query
 from tests.conftest import ROOT
 
@@ -153,7 +154,7 @@ def test_the_numbers_on_the_page_are_regviz_numbers():
     )
     # The weights table: closed form and gradient descent side by side.
     at = run_page({"lam": str(lam), "view": "coefficients"})
-    table = at.dataframe[0].value.set_index("_index")  # row names: the first column
+    table = at.dataframe[0].value.set_index(ROW_NAMES)  # row names: the first column
     np.testing.assert_allclose(table["closed form"].to_numpy()[:9], path.coefs[100])
     np.testing.assert_allclose(table["gradient descent"].to_numpy()[:9], run.result.coef)
     assert table.loc["‖w‖", "closed form"] == pytest.approx(np.linalg.norm(path.coefs[100]))

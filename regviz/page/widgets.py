@@ -23,6 +23,10 @@ def table_height(rows):
     return 35 * (min(rows, 20) + 1) + 3
 
 
+#: The header of a numbers table's first column, which holds the row names.
+ROW_NAMES = "term"
+
+
 def numbers_table(container, frame, digits=4):
     """``frame`` (row names in its index) as a table of numbers shown to ``digits`` significant
     digits, formatted in the browser (a pandas Styler would send every cell twice, as a number
@@ -30,8 +34,10 @@ def numbers_table(container, frame, digits=4):
     config = {
         column: st.column_config.NumberColumn(format=f"%.{digits}g") for column in frame.columns
     }
-    config["_index"] = st.column_config.TextColumn("")
-    table = pa.table({"_index": [str(name) for name in frame.index], **frame.to_dict("list")})
+    # The row names' column: a header of its own (an empty one reads "_index", and screen
+    # readers announce an unnamed column).
+    config[ROW_NAMES] = st.column_config.TextColumn(ROW_NAMES)
+    table = pa.table({ROW_NAMES: [str(name) for name in frame.index], **frame.to_dict("list")})
     container.dataframe(
         table,
         column_config=config,
