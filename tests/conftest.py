@@ -151,3 +151,23 @@ def open_view_label(page):
     checked = page.get_by_role("radiogroup", name="More views").get_by_role("radio", checked=True)
     assert checked.count() == 1
     return checked.inner_text().strip()
+
+
+LAM_VALUE = ".st-key-lam #lam-value"
+
+
+def lam_readout(page, expected=None, timeout=15.0):
+    """What the λ control shows beside its slider, whitespace collapsed.
+
+    The control's script fills the readout when it mounts, which can be a moment after the
+    page reports the run finished (and after a reload, a moment more before it has the link's
+    λ). So wait until it shows something, or ``expected`` if given; on timeout the last read is
+    returned and the caller's assertion fails with it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = " ".join(page.locator(LAM_VALUE).inner_text().split())
+        if text and (expected is None or text == expected):
+            return text
+        if time.monotonic() > deadline:
+            return text
+        page.wait_for_timeout(50)

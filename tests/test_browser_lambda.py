@@ -16,7 +16,7 @@ import pytest
 
 from regviz.settings import DEFAULTS, LAMBDA_GRID, to_query
 from regviz.text import lambda_label
-from tests.conftest import IDLE, wait_for_rerun
+from tests.conftest import IDLE, lam_readout, wait_for_rerun
 from tests.test_browser_app import fit_chart, open_page, query, settled_lines, wait_for_param
 
 LAM = ".st-key-lam #lam"
@@ -63,10 +63,6 @@ def wait_for_paths_change(page, before, series, timeout=2.0):
     return None
 
 
-def readout(page):
-    return " ".join(page.locator(LAM_VALUE).inner_text().split())
-
-
 def python_label(index):
     return " ".join(lambda_label(LAMBDA_GRID[index]).split())
 
@@ -104,7 +100,8 @@ def test_dragging_lambda_repaints_the_fit_at_every_move_without_the_server(page,
     assert changed == 40, f"the fit redrew at {changed} of 40 moves"
     assert frames.count() == sent_before, "the page talked to the server during the drag"
     index = int(page.locator(LAM).input_value())
-    assert readout(page) == python_label(index)
+    # Shown at once, in the browser, with the hand still down (no waiting).
+    assert lam_readout(page, timeout=0) == python_label(index)
     released = time.monotonic()
     page.mouse.up()
     wait_for_param(page, "lam", url_lam(index), timeout=5_000)
@@ -145,15 +142,15 @@ def test_keys_move_lambda_and_the_server_hears_it_when_they_stop(page, app_url):
         before = now
     assert frames.count() == sent_before
     assert page.locator(LAM).input_value() == "5"
-    assert readout(page) == python_label(5) == "2.5e-12 (ln λ = -26.7)"
+    assert lam_readout(page, timeout=0) == python_label(5) == "2.5e-12 (ln λ = -26.7)"
     wait_for_param(page, "lam", "2.51189e-12")
 
     page.keyboard.press("End")
     wait_for_param(page, "lam", "10000")
-    assert readout(page) == "1.0e+04 (ln λ = 9.2)"
+    assert lam_readout(page, "1.0e+04 (ln λ = 9.2)") == "1.0e+04 (ln λ = 9.2)"
     page.keyboard.press("Home")
     wait_for_param(page, "lam", "0")
-    assert readout(page) == "0"
+    assert lam_readout(page, "0") == "0"
     page.keyboard.press("PageUp")
     page.wait_for_timeout(50)
     assert int(page.locator(LAM).input_value()) > 1  # a page at a time
@@ -245,7 +242,8 @@ def test_pressing_and_dragging_along_the_error_chart_sets_lambda(page, app_url):
     page.mouse.move(x_at("1e-2"), y, steps=4)
     page.mouse.up()
     wait_for_param(page, "lam", "0.01")
-    assert readout(page) == python_label(LAMBDA_GRID.index(0.01))
+    shown = python_label(LAMBDA_GRID.index(0.01))
+    assert lam_readout(page, shown) == shown
 
 
 @pytest.mark.browser

@@ -12,10 +12,9 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from regviz.settings import LAMBDA_GRID
-from tests.conftest import IDLE, free_port, open_view_label, start_app, stop_app
+from tests.conftest import IDLE, free_port, lam_readout, open_view_label, start_app, stop_app
 from tests.test_browser_app import (
     CHART,
-    lam_readout,
     lam_slider,
     lam_text,
     open_page,
@@ -81,7 +80,7 @@ def test_the_page_survives_a_server_restart(page):
         assert lam < float(before.pop("lam"))
         assert after == before  # every other setting survived the restart
         shown = min(LAMBDA_GRID, key=lambda value: abs(value - lam))
-        assert lam_readout(page) == lam_text(shown)
+        assert lam_readout(page, lam_text(shown)) == lam_text(shown)
         degree = page.get_by_test_id("stSlider").filter(has_text="Polynomial degree")
         assert degree.get_by_test_id("stSliderThumbValue").inner_text().strip() == "5"
         assert open_view_label(page) == "Cross-validation"
