@@ -1,6 +1,7 @@
 """The page's one cache: bounded by bytes, computed once, frozen, and private where it must be."""
 
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,6 +69,78 @@ def test_a_key_is_computed_once_however_many_ask_at_once():
     assert len(calls) == 1
     assert len(results) == 8
     assert all(result is results[0] for result in results)
+
+
+def wait_until(condition, timeout=10.0):
+    """Poll ``condition()`` until true; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_at_most_workers_computations_run_at_once():
+    store = BoundedCache(max_bytes=2**20)
+    lock, release = threading.Lock(), threading.Event()
+    running, most = [0], [0]
+
+    def compute():
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        release.wait(10)
+        with lock:
+            running[0] -= 1
+        return np.arange(3.0)
+
+    threads = [
+        threading.Thread(target=store.get, args=(Key(f"k{i}"), compute))
+        for i in range(3 * cache.WORKERS)
+    ]
+    for thread in threads:
+        thread.start()
+    wait_until(lambda: running[0] == cache.WORKERS)
+    time.sleep(0.3)  # the others had time to start, were they allowed to
+    assert running[0] == cache.WORKERS
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert most[0] == cache.WORKERS == 2
+    assert len(store) == 3 * cache.WORKERS
+
+
+def test_a_computation_inside_another_runs_in_its_slot_and_waiters_lend_theirs():
+    """Every slot held by an outer computation that needs a key whose owner waits for a slot:
+    the outer ones lend their slots while they wait, so all finish."""
+    store = BoundedCache(max_bytes=2**20)
+    inside, go = threading.Semaphore(0), threading.Event()
+
+    def outer():
+        inside.release()
+        go.wait(10)
+        return store.get(Key("inner"), lambda: np.arange(2.0)) + 1  # nested: no new slot
+
+    results = {}
+
+    def ask(name, compute):
+        results[name] = store.get(Key(name), compute)
+
+    holders = [
+        threading.Thread(target=ask, args=(f"outer{i}", outer)) for i in range(cache.WORKERS)
+    ]
+    for thread in holders:
+        thread.start()
+    for _ in holders:
+        assert inside.acquire(timeout=10)  # every slot is taken
+    owner = threading.Thread(target=ask, args=("inner", lambda: np.arange(2.0)))
+    owner.start()
+    wait_until(lambda: Key("inner") in store._pending)  # its owner waits for a slot
+    go.set()
+    for thread in [*holders, owner]:
+        thread.join(10)
+        assert not thread.is_alive(), "deadlock: a waiter kept its slot"
+    assert results["inner"].tolist() == [0.0, 1.0]
+    assert all(results[f"outer{i}"].tolist() == [1.0, 2.0] for i in range(cache.WORKERS))
 
 
 def test_an_expected_failure_is_cached_and_raised_again_and_a_bug_is_not_cached():

@@ -49,7 +49,7 @@ BIAS_VARIANCE_QUANTITIES = (
     "bias² + variance + noise",
     "test error",
 )
-_CHUNK = 2**22  # array elements per block of λ's fitted curves (32 MB of float64)
+_CHUNK = 2**20  # array elements per block of λ's fitted curves (8 MB of float64)
 
 
 def resample(fn, n, noise, seed, spacing, n_test, r):
