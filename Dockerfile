@@ -11,6 +11,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
     STREAMLIT_SERVER_HEADLESS=true \
     MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=1048576 \
     ARROW_DEFAULT_MEMORY_POOL=system
 
 # tini as PID 1: it forwards `docker stop`'s SIGTERM to Streamlit, and exits when Streamlit does,

@@ -31,7 +31,7 @@ def upload_bytes(url):
 @pytest.mark.browser
 def test_an_ended_sessions_file_is_released(browser):
     """Streamlit 1.67 drops a disconnected session from its reconnect store without releasing
-    its files (regviz.page.upload_release works around it): upload, close the tab, wait past
+    its files (regviz.page.housekeeping works around it): upload, close the tab, wait past
     server.disconnectedSessionTTL (2 s here), and the next run of any upload page frees them."""
     process, url = start_app(options=("--server.disconnectedSessionTTL", "2"))
     try:

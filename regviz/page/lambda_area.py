@@ -13,14 +13,14 @@ from regviz import data
 from regviz.charts.common import with_state
 from regviz.compute import captions
 from regviz.compute.model import degeneracies, leaves_frame
-from regviz.page import lambda_control, sidebar, style, upload, upload_release, url
+from regviz.page import housekeeping, lambda_control, sidebar, style, upload, url
 from regviz.solvers import ILL_CONDITIONED, correct_digits
 from regviz.text import format_value
 
 
 def header():
     style.apply()
-    upload_release.ensure_housekeeping()
+    housekeeping.ensure_housekeeping()
     st.title("Why L2 regularization prevents overfitting")
     st.caption(
         "A polynomial fitted two ways, exactly and by gradient descent, on one objective "

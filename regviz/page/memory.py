@@ -4,7 +4,7 @@ A Streamlit server runs every session's script in its own thread, and glibc's al
 threads their own arenas. Large NumPy and pandas buffers freed by a session that ended stay in
 those arenas: the process's resident memory stays near its peak long after a class has gone
 (measured with ``benchmarks/bench_hostile.py``). ``malloc_trim(0)`` returns the free pages of
-every arena to the system; the housekeeping thread of :mod:`upload_release` calls it after each
+every arena to the system; the housekeeping thread of :mod:`housekeeping` calls it after each
 sweep. On a system without glibc (macOS, musl) it does nothing.
 
 :func:`configure` (called once when the page is imported) puts the rest where that reaches it:
@@ -25,7 +25,13 @@ import pyarrow as pa
 
 #: glibc arenas for the whole server (its default is 8 per core, one per busy thread).
 ARENAS = 2
-_M_ARENA_MAX = -8  # glibc's malloc.h
+#: Blocks at least this large get their own pages from the system, which go back the moment
+#: the block is freed. glibc's default starts at 128 KiB but rises to the size of each large
+#: block freed (up to 32 MiB): after the first 10 MB upload or 16 MB decomposition, such blocks
+#: come from the arenas, where freed space stays resident. A fixed value stops that rise.
+MMAP_THRESHOLD = 2**20
+_M_MMAP_THRESHOLD = -3  # glibc's malloc.h
+_M_ARENA_MAX = -8
 
 _LIBC = None
 _LOOKED = False
@@ -60,4 +66,5 @@ def configure():
     libc = _libc()
     if libc is None or not hasattr(libc, "mallopt"):
         return False
-    return bool(libc.mallopt(_M_ARENA_MAX, ARENAS))
+    mapped = libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    return bool(libc.mallopt(_M_ARENA_MAX, ARENAS)) and bool(mapped)

@@ -24,7 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from regviz import data
-from regviz.page import cache, upload_release
+from regviz.page import cache, housekeeping
 from regviz.text import plain
 
 _STATE = "_upload"  # session state: what this session keeps of its upload
@@ -113,7 +113,7 @@ def controls(sidebar):
         help=f"Comma, semicolon or tab separated; up to {data.MAX_UPLOAD_TEXT}. The file stays "
         "in your session: it is not saved and nobody else sees it.",
     )
-    upload_release.sweep()  # files of sessions that ended (a Streamlit 1.67 leak)
+    housekeeping.sweep()  # files of sessions that ended (a Streamlit 1.67 leak)
     if file is None:
         st.session_state.pop(_STATE, None)
         return None, (
