@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from regviz import csv_reader
 from regviz.csv_reader import MAX_BYTES, MAX_LINE_CHARS, DataError, read_csv
 
 ATTR_TYPES = {
@@ -696,3 +697,22 @@ def test_one_upload_limit_everywhere():
     assert len(exact) == MAX_BYTES
     assert len(read(exact)) > 0
     assert "larger than" in refused(exact + b"1")
+
+
+@pytest.mark.parametrize("block", [1, 5, 23, 24, 61, 10_000])
+def test_converting_in_blocks_gives_what_one_pass_gives(monkeypatch, block):
+    """Cells are converted in blocks of at most ``_BLOCK_CELLS`` (to bound memory): blocks that
+    split rows, columns or both must give the table that one pass over every cell gives."""
+    rng = np.random.default_rng(4)
+    kinds = ["1.5", "-2e3", " 7 ", "", "NA", "inf", "abc", '"1,234.5"', "0.001", "-"]
+    header = "a,b,c,d,e,f,g"
+    rows = [",".join(str(rng.normal()) for _ in range(7)) for _ in range(30)]
+    rows += [",".join(rng.choice(kinds, size=7)) for _ in range(30)]
+    data = "\n".join([header, *rows]).encode()
+
+    one_pass = csv_reader.read_csv(data)
+    monkeypatch.setattr(csv_reader, "_BLOCK_CELLS", block)
+    blocked = csv_reader.read_csv(data)
+    pd.testing.assert_frame_equal(blocked, one_pass)
+    assert blocked.attrs == one_pass.attrs
+    assert one_pass.attrs["rows_dropped"] > 0  # the hard cells were there

@@ -48,9 +48,10 @@ def _sample_rows(n_rows, digest):
     return np.sort(rng.choice(n_rows, data.MAX_ROWS, replace=False))
 
 
-#: Files read at once by this server process. Reading a wide 10 MB file takes seconds of CPU
-#: and about 70 MB of transient memory; fifteen students uploading together would otherwise
-#: hold a gigabyte at once. The others wait their turn (a spinner says so).
+#: Files read at once by this server process. Reading a wide 10 MB file takes one or two seconds
+#: of CPU and about 60 MB of transient memory (the reader converts cells in blocks); fifteen
+#: students uploading together would otherwise hold most of a gigabyte at once. The others wait
+#: their turn (a spinner says so).
 READERS = 2
 _READING = threading.BoundedSemaphore(READERS)
 
