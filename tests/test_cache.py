@@ -261,3 +261,30 @@ def test_expire_drops_only_what_nobody_asked_for_lately():
     assert store.expire(100.0) == 1
     assert len(store) == 0
     assert store.bytes == 0
+
+
+def test_an_uploaded_file_is_read_in_a_work_slot():
+    """Reading a file is costly work like any computation: with every slot taken it waits."""
+    from regviz.page import upload
+
+    taken, release = threading.Semaphore(0), threading.Event()
+
+    def hold():
+        with cache.work_slot():
+            taken.release()
+            release.wait(10)
+
+    holders = [threading.Thread(target=hold) for _ in range(cache.WORKERS)]
+    for thread in holders:
+        thread.start()
+    for _ in holders:
+        assert taken.acquire(timeout=10)
+    tables = []
+    reader = threading.Thread(target=lambda: tables.append(upload.read_file(b"x,y\n1,2\n3,4\n")))
+    reader.start()
+    reader.join(0.5)
+    assert reader.is_alive()
+    assert tables == []
+    release.set()
+    reader.join(10)
+    assert tables[0]["y"].tolist() == [2.0, 4.0]

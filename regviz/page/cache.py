@@ -7,10 +7,11 @@ share. Both are least-recently-used caches bounded by the bytes they hold (:func
 only by their number of entries, and a key is computed once however many sessions ask for it
 at the same moment.
 
-At most :data:`WORKERS` computations run at once in the process (:func:`work_slot`); the others
-wait their turn. A server has few cores, so running more at once would not finish them sooner,
-only hold the transient memory of each at the same time (a bias-and-variance decomposition at
-n = 1000 and degree 30 passes through about 100 MB).
+At most :data:`WORKERS` computations (and uploaded files being read) run at once in the process
+(:func:`work_slot`); the others wait their turn. A server has few cores, so running more at once
+would not finish them sooner, only hold the transient memory of each at the same time (a
+bias-and-variance decomposition at n = 1000 and degree 30 passes through about 80 MB, reading a
+10 MB upload about 60 MB).
 
 Shared results are frozen (:func:`freeze`: every NumPy array read-only) and handed out through
 :func:`share` (every DataFrame a shallow copy, which pandas copies on write), so no session can

@@ -17,7 +17,6 @@ longer has) gets an empty uploader, and the page asks for the file again.
 from __future__ import annotations
 
 import secrets
-import threading
 
 import numpy as np
 import pandas as pd
@@ -48,17 +47,13 @@ def _sample_rows(n_rows, digest):
     return np.sort(rng.choice(n_rows, data.MAX_ROWS, replace=False))
 
 
-#: Files read at once by this server process. Reading a wide 10 MB file takes one or two seconds
-#: of CPU and about 60 MB of transient memory (the reader converts cells in blocks); fifteen
-#: students uploading together would otherwise hold most of a gigabyte at once. The others wait
-#: their turn (a spinner says so).
-READERS = 2
-_READING = threading.BoundedSemaphore(READERS)
-
-
 def read_file(raw):
-    """``data.read_csv(raw)``, at most :data:`READERS` files at a time in this process."""
-    with st.spinner("Reading your file (one or two at a time on this server)…"), _READING:
+    """``data.read_csv(raw)`` in one of the process's work slots (:func:`cache.work_slot`): a
+    wide 10 MB file takes one or two seconds of CPU and about 60 MB of transient memory (the
+    reader converts cells in blocks), so files are read like any costly computation, at most
+    :data:`cache.WORKERS` at a time; fifteen students uploading together would otherwise hold
+    most of a gigabyte at once. The others wait their turn (a spinner says so)."""
+    with st.spinner("Reading your file (one or two at a time on this server)…"), cache.work_slot():
         return data.read_csv(raw)
 
 
