@@ -38,11 +38,12 @@ import streamlit as st
 from regviz.compute.common import CannotDraw
 from regviz.data import DataError
 
-#: What all sessions' results may hold together, and what one session's private results may
-#: (an upload's model, path, descent along λ and charts at degree 30 on 2,000 rows: about 6 MB;
-#: 8 MiB keeps the current one and what its views add, and bounds 60 uploading students to
-#: 480 MiB).
-SHARED_BYTES = 256 * 2**20
+#: What all sessions' results may hold together, and what one session's private results may.
+#: A model at n = 1000 and degree 30 with its descent along λ, charts and one costly view is
+#: about 5-6 MB (an upload's at 2,000 rows likewise): 128 MiB keeps about twenty such models at
+#: once, and a class on one page shares a few MB; 8 MiB keeps a session's current upload model
+#: and what its views add.
+SHARED_BYTES = 128 * 2**20
 SESSION_BYTES = 8 * 2**20
 #: Computations that may run at once in this process (see :func:`work_slot`).
 WORKERS = 2
