@@ -88,7 +88,8 @@ def _shut_down_expired(manager):
     for session_id, info in expired:
         try:
             info.session.shutdown()
-        except Exception:  # one session's failure must not keep the others alive
+        except (RuntimeError, AttributeError):  # a closed loop, or internals changed: go on
+            # One session's failure must not keep the others alive; the log keeps the cause.
             _LOG.exception("regviz: could not shut down expired session %s", session_id)
     return len(expired)
 
