@@ -52,9 +52,15 @@ def wait_for_param(page, name, expected, timeout=20_000):
 
 
 def open_page(page, url):
+    """Open ``url`` and wait until the page is whole: the run finished, a chart drawn, the λ
+    control's script mounted (a moment after the run), the script idle and the views' buttons
+    there (CI once read them while they were not yet, or no longer, on the page)."""
     page.goto(url)
     wait_for_rerun(page)
     page.wait_for_selector(f"{CHART} svg", timeout=30_000)
+    lam_readout(page)
+    page.wait_for_selector(IDLE, timeout=30_000)
+    page.get_by_role("radiogroup", name="More views").wait_for(state="attached", timeout=30_000)
 
 
 def fit_chart(page):
