@@ -10,7 +10,7 @@ at the same moment.
 At most :data:`WORKERS` computations (and uploaded files being read) run at once in the process
 (:func:`work_slot`); the others wait their turn. A server has few cores, so running more at once
 would not finish them sooner, only hold the transient memory of each at the same time (a
-bias-and-variance decomposition at n = 1000 and degree 30 passes through about 80 MB, reading a
+bias-and-variance decomposition at n = 1000 and degree 30 passes through about 45 MB, reading a
 10 MB upload about 60 MB).
 
 Shared results are frozen (:func:`freeze`: every NumPy array read-only) and handed out through
@@ -45,7 +45,8 @@ from regviz.data import DataError
 #: and what its views add.
 SHARED_BYTES = 128 * 2**20
 SESSION_BYTES = 8 * 2**20
-#: Computations that may run at once in this process (see :func:`work_slot`).
+#: Costly jobs (computations, uploaded files being read) that may run at once in this process
+#: (see :func:`work_slot`).
 WORKERS = 2
 #: Failures that are an answer ("this cannot be drawn, because ...") and are cached as one.
 EXPECTED = (CannotDraw, DataError)
