@@ -25,7 +25,7 @@ from regviz.compute import descent, model
 from regviz.compute.conventions import translate
 from regviz.compute.reproduce import EMBED_POINTS, TRUE_FUNCTION_CODE, data_code, snippets
 from regviz.data import TRUE_FUNCTIONS, from_table
-from regviz.page.reproduce import TABS, TITLE
+from regviz.page.reproduce import PANEL_KEY, TAB_KEY, TABS, TITLE
 from regviz.settings import LAMBDA_GRID, Settings, parse
 from tests.test_app import run_page, set_lambda
 
@@ -455,25 +455,46 @@ def _panel(at):
     return panel
 
 
-def test_the_page_shows_the_three_programs_for_its_lambda():
+def _open(at, tab=None):
+    """The page with the panel open (on ``tab``, a label of TABS, when given)."""
+    at.session_state[PANEL_KEY] = True
+    if tab is not None:
+        at.session_state[TAB_KEY] = tab
+    at.run()
+    assert not at.exception
+    return _panel(at)
+
+
+def test_a_closed_panel_computes_and_sends_no_program():
     at = run_page()
     assert not at.exception
-    panel = _panel(at)
-    assert [tab.label for tab in panel.tabs] == list(TABS)
-    assert len(panel.code) == 3
-    assert all(block.language == "python" for block in panel.code)
-    assert all("lam = 0.0" in block.value for block in panel.code)
+    assert len(_panel(at).code) == 0
+    assert not at.code  # nowhere on the page either
+
+
+def test_the_page_shows_the_three_programs_for_its_lambda():
+    at = run_page()
     settings, data, built, path, run = page({})
     expected = snippets(settings, data, built, path, run)
-    shown = [block.value.rstrip("\n") for block in panel.code]
-    assert shown == [c.rstrip("\n") for c in (expected.sklearn, expected.pytorch, expected.keras)]
-    captions = " ".join(c.value for c in panel.caption)
-    assert f"train RMSE {expected.closed_train:.6g}" in captions
-    assert f"test RMSE {expected.descent_test:.6g}" in captions
+    programs = dict(zip(TABS, (expected.sklearn, expected.pytorch, expected.keras), strict=True))
+    for tab in TABS:
+        panel = _open(at, tab)
+        assert [t.label for t in panel.tabs] == list(TABS)
+        (block,) = panel.code  # the open tab's program only
+        assert block.language == "python"
+        assert "lam = 0.0" in block.value
+        assert block.value.rstrip("\n") == programs[tab].rstrip("\n")
+        captions = " ".join(c.value for c in panel.caption)
+        if tab == "scikit-learn":
+            assert f"train RMSE {expected.closed_train:.6g}" in captions
+        else:
+            assert f"test RMSE {expected.descent_test:.6g}" in captions
 
+    at.session_state[TAB_KEY] = "scikit-learn"
     lam = LAMBDA_GRID[100]
     at = set_lambda(at, lam)
     assert not at.exception
-    assert all(f"lam = {lam!r}" in block.value for block in _panel(at).code)
+    (block,) = _panel(at).code
+    assert f"lam = {lam!r}" in block.value
     expected = snippets(replace(settings, lam=lam), data, built, path, page({"lam": repr(lam)})[4])
-    assert _panel(at).code[0].value.rstrip("\n") == expected.sklearn.rstrip("\n")
+    assert block.value.rstrip("\n") == expected.sklearn.rstrip("\n")

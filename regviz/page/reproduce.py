@@ -3,6 +3,11 @@
 The programs come from :func:`regviz.compute.reproduce.snippets`; here they are shown with
 ``st.code`` (literal text with a copy button: a column name in them is never read as Markdown),
 each under one sentence with the numbers it should print: the page's own.
+
+The panel and its tabs track their state (``on_change="rerun"``): a closed panel computes and
+sends nothing, an open one only its open tab. The programs carry the data (7 kB each at the
+defaults), and a λ move reruns this: drawn always, the three made most of what a move sent
+(31 kB of 31 kB at the defaults, measured with ``benchmarks/bench_rerun.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ from regviz.text import lambda_label
 
 TITLE = "Reproduce in Python"
 TABS = ("scikit-learn", "PyTorch", "Keras")
+#: Session-state keys of the panel (open or not) and of its open tab (a label of TABS).
+PANEL_KEY = "reproduce"
+TAB_KEY = "reproduce-tab"
 
 
 def _errors(train, test):
@@ -27,19 +35,24 @@ def _errors(train, test):
 
 
 def render(ctx):
-    """The expander with the three programs for the page's settings at its λ."""
+    """The expander with the three programs for the page's settings at its λ (only the open
+    tab's program, and only while the panel is open)."""
+    panel = st.expander(TITLE, key=PANEL_KEY, on_change="rerun")
+    if not panel.open:
+        return
     code = snippets(ctx.settings, ctx.dataset, ctx.model, ctx.path, ctx.run)
     settings = ctx.settings
     rule = OPTIMIZERS[settings.optimizer]
     lam = lambda_label(settings.lam)
     run = f"the page's {rule.label}: {code.steps:,} steps at learning rate {code.learning_rate:.6g}"
     descent = _errors(code.descent_train, code.descent_test)
-    with st.expander(TITLE):
+    with panel:
         st.caption(
             "Self-contained programs for the settings on this page, the data included: copy one "
             "(the button at its top right) and run it."
         )
-        sklearn_tab, torch_tab, keras_tab = st.tabs(list(TABS))
+        sklearn_tab, torch_tab, keras_tab = st.tabs(list(TABS), key=TAB_KEY, on_change="rerun")
+    if sklearn_tab.open:
         with sklearn_tab:
             st.caption(
                 f"Ridge(alpha=λ) on the same basis. It prints "
@@ -47,6 +60,7 @@ def render(ctx):
                 f"λ = {lam}."
             )
             st.code(code.sklearn, language="python")
+    if torch_tab.open:
         with torch_tab:
             st.caption(
                 f"{run[0].upper()}{run[1:]}, weight_decay translated. It should print "
@@ -54,6 +68,7 @@ def render(ctx):
                 "differ: PyTorch rounds in another order)."
             )
             st.code(code.pytorch, language="python")
+    if keras_tab.open:
         with keras_tab:
             close = "close to " if rule.adaptive else ""
             st.caption(
