@@ -12,9 +12,9 @@ st.set_page_config(page_title="regviz: L2 regularization", page_icon="📉", lay
 
 
 @st.fragment
-def follow_lambda(ctx, slots, run):
+def follow_lambda(ctx, slots, opened, run):
     """What the server writes for the current λ: a λ move (or a view's own control) reruns only
-    this. The charts above follow λ in the browser; the sidebar stays as it is."""
+    this. The charts follow λ in the browser; they, the sidebar and the views' buttons stay."""
     lambda_area.require_slots(run)
     settings = url.current_settings()
     url.write(settings)
@@ -22,8 +22,8 @@ def follow_lambda(ctx, slots, run):
         lambda_area.show_link_notices(settings)
     ctx = ctx.at(settings)
     lambda_area.render(ctx, slots)
+    views.render(ctx, opened)
     with slots.below:
-        views.render(ctx)
         reproduce.render(ctx)
     lambda_area.drawn(run)
 
@@ -38,6 +38,8 @@ if lambda_area.describe_data(settings, problem):
     ctx = context.build(settings, upload, url.chart_start(settings, upload))
     if ctx is not None:  # else the data cannot be fitted, and the page has said why
         slots = lambda_area.layout()
-        lambda_area.draw_charts(ctx, slots)
+        lambda_area.draw(ctx, slots)
+        with slots.views:
+            opened = views.frame(ctx)
         lambda_area.calling(run)
-        follow_lambda(ctx, slots, run)
+        follow_lambda(ctx, slots, opened, run)

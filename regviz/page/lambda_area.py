@@ -54,6 +54,7 @@ def describe_data(settings, problem):
 
 
 def warnings_about_the_fit(ctx):
+    """The condition number's warning at the current λ."""
     settings = ctx.settings
     kappa = ctx.model.condition_number(settings.lam)
     if kappa > ILL_CONDITIONED:
@@ -63,8 +64,6 @@ def warnings_about_the_fit(ctx):
             f"{correct_digits(kappa)} correct digits, perhaps more. The legendre basis or a "
             "larger λ avoids this."
         )
-    for _, sentence in degeneracies(ctx.model):
-        st.info(sentence)
 
 
 def fit_caption(ctx):
@@ -123,12 +122,14 @@ class Slots:
     λ move reruns, into these containers, so a λ move does not send the charts again."""
 
     control: object
-    notes: object
+    notes: object  # about the data and the model (the full run's)
+    warnings: object  # about the fit at the current λ
     fit: object
     fit_caption: object
     error: object
     error_caption: object
-    below: object
+    views: object  # the views' buttons and the open view
+    below: object  # after the views
 
 
 _RUN = "_full_runs"  # the number of full runs of this session
@@ -187,23 +188,30 @@ def layout():
     right.header("Error against λ")
     # The λ control reads presses and drags on this chart: its container has a key.
     error, error_caption = right.container(key="lam-errors"), right.container()
-    notes = area.container()
-    return Slots(control, notes, fit, fit_caption, error, error_caption, st.container())
+    notes, warnings = area.container(), area.container()
+    views, below = st.container(), st.container()
+    return Slots(control, notes, warnings, fit, fit_caption, error, error_caption, views, below)
 
 
-def draw_charts(ctx, slots):
-    """The fit and the error against λ (the full run only: their specs do not follow λ)."""
+def draw(ctx, slots):
+    """What does not follow λ on the server (the full run only): the fit and the error against
+    λ (their specs carry the whole grid), what the error chart shows along λ, and the notes
+    about the data and the model."""
+    slots.control.html(lambda_control.HIDDEN_BINDINGS)
     slots.fit.vega_lite_chart(with_state(ctx.charts.fit, ctx.chart_start), width="stretch")
     slots.error.vega_lite_chart(with_state(ctx.charts.error, ctx.chart_start), width="stretch")
+    slots.error_caption.caption(error_caption(ctx))
+    with slots.notes:
+        for note in ctx.dataset.notes:
+            st.caption(note)
+        for _, sentence in degeneracies(ctx.model):
+            st.info(sentence)
 
 
 def render(ctx, slots):
     """What follows λ on the server, into ``slots`` (the fragment's part)."""
     with slots.control:
         lambda_control.render(ctx.settings.lam, ctx.charts.steps, ctx.chart_start)
-    with slots.notes:
-        for note in ctx.dataset.notes:
-            st.caption(note)
+    with slots.warnings:
         warnings_about_the_fit(ctx)
     slots.fit_caption.caption(fit_caption(ctx))
-    slots.error_caption.caption(error_caption(ctx))

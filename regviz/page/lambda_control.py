@@ -123,8 +123,8 @@ def _on_moved():
 
 def render(lam, steps, start):
     """Draw the control with a film over ``steps`` (the run's checkpoint steps), and tell it the
-    session's λ ``lam``. ``start``: the λ index the charts start at (constant while they live)."""
-    st.html(HIDDEN_BINDINGS)
+    session's λ ``lam``. ``start``: the λ index the charts start at (constant while they live).
+    The page draws :data:`HIDDEN_BINDINGS` once per full run, before it."""
     data = {**_STATIC, "start": int(start), "steps": [int(s) for s in steps]}
     result = _CONTROL(key=KEY, data=data, on_moved_change=_on_moved)
     # A move that reached the server without its callback: the session's state was emptied

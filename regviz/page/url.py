@@ -8,8 +8,6 @@ changes a setting.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import streamlit as st
 
 from regviz import settings as protocol
@@ -23,6 +21,7 @@ _CHART_START = "_chart_start"  # (descent path key, λ index) the λ-linked char
 #: Where each setting lives in the session: its widget's key, but λ, whose control (key
 #: ``lam``) is a component that reports moves; the session's λ is kept beside it.
 STATE_KEYS = {name: name for name in protocol.KEYS} | {"lam": lambda_control.STATE}
+_MISSING = object()
 
 
 def current_settings():
@@ -33,6 +32,7 @@ def current_settings():
     generator's, for real data) keep their last values.
     """
     state = st.session_state
+    widgets = {}  # the settings' widgets as they are, by setting name
     if _STARTED not in state:
         query = st.query_params.to_dict()
         raw_view = query.pop("view", None)
@@ -48,21 +48,23 @@ def current_settings():
         state[_LINK] = (settings, notices)
     else:
         last = state.get(_LAST, protocol.DEFAULTS)
-        widgets = {name: state[key] for name, key in STATE_KEYS.items() if key in state}
-        if widgets == asdict(last):  # nothing moved since the last run (a view's tab, say)
+        for name, key in STATE_KEYS.items():  # one read each: a λ move runs this
+            value = state.get(key, _MISSING)
+            if value is not _MISSING:
+                widgets[name] = value
+        if widgets == protocol.as_dict(last):  # nothing moved since the last run
             return last
         settings, _ = protocol.parse(widgets, base=last)
-    for name, value in asdict(settings).items():
-        key = STATE_KEYS[name]
-        if key not in state or state[key] != value:
-            state[key] = value
+    for name, value in protocol.as_dict(settings).items():
+        if widgets.get(name, _MISSING) != value:
+            state[STATE_KEYS[name]] = value
     state[_LAST] = settings
     return settings
 
 
 def apply(settings):
     """Set every control to ``settings`` (in a callback: before the next run draws them)."""
-    for name, value in asdict(settings).items():
+    for name, value in protocol.as_dict(settings).items():
         st.session_state[STATE_KEYS[name]] = value
 
 

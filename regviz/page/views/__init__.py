@@ -1,10 +1,14 @@
 """The views below the fit: one module each, registered in :data:`VIEWS`, the one list that the
 page's tabs, the ``view`` URL parameter, the README's table and the tests read.
 
-A view is a module with ``render(ctx)`` (``ctx``: a :class:`regviz.page.context.ViewContext`).
-It raises :class:`regviz.compute.common.CannotDraw` (from the computations) where its numbers
-cannot be computed for these settings; :func:`render` turns that, and nothing broader, into a
-sentence.
+A view is a module with ``render(ctx)`` (``ctx``: a :class:`regviz.page.context.ViewContext`),
+which draws what the server computes at the current λ: a λ move reruns it (the page's fragment).
+A view whose charts follow λ in the browser (their specs carry the whole λ grid) also has
+``draw(ctx)``: the full run calls it once, it draws those charts and returns the containers
+that its ``render(ctx, slots)`` writes into, so that a λ move does not send them again.
+Either raises :class:`regviz.compute.common.CannotDraw` (from the computations) where its
+numbers cannot be computed for these settings; this module turns that, and nothing broader,
+into a sentence.
 
 To add a view: write ``regviz/page/views/<name>.py`` with ``render(ctx)`` and add one
 ``View(...)`` line below.
@@ -72,9 +76,25 @@ def find_view(value):
     return None
 
 
-def render(ctx):
+@dataclass(frozen=True)
+class Opened:
+    """The open view as the full run drew it: where its λ part goes, and what its ``draw``
+    returned (None for a view without one, or one that could not be drawn)."""
+
+    view: View
+    box: object  # the container of the view's λ part
+    slots: object = None
+    refused: bool = False  # its draw raised CannotDraw: the sentence is on the page
+
+
+def _refuse(reason):
+    st.info(f"This view cannot be drawn for these settings: {plain(reason)}")
+
+
+def frame(ctx):
     """The views' navigation (buttons that wrap onto more lines on a narrow screen: all nine
-    visible at every width), then the open view; only the open one is computed and drawn."""
+    visible at every width), then what the open view draws once per model (the full run's
+    part); only the open view is computed and drawn. Choosing a view reruns the page."""
     with st.container(key="views"):
         label = st.pills(
             "More views",
@@ -85,7 +105,26 @@ def render(ctx):
         )
         view = find_view(label) or VIEWS[0]
         with st.container(key=f"view-{view.slug}"):
+            box = st.container()
+            draw = getattr(view.module, "draw", None)
+            if draw is None:
+                return Opened(view, box)
             try:
-                view.module.render(ctx)
+                return Opened(view, box, draw(ctx))
             except CannotDraw as reason:
-                st.info(f"This view cannot be drawn for these settings: {plain(reason)}")
+                _refuse(reason)
+                return Opened(view, box, refused=True)
+
+
+def render(ctx, opened):
+    """The open view's part at the current λ (the fragment's part), into ``opened.box``."""
+    if opened.refused:
+        return
+    with opened.box:
+        try:
+            if opened.slots is None:
+                opened.view.module.render(ctx)
+            else:
+                opened.view.module.render(ctx, opened.slots)
+        except CannotDraw as reason:
+            _refuse(reason)

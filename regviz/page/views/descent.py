@@ -40,7 +40,36 @@ def divergence_text(result, step_multiple, limit):
     )
 
 
-def render(ctx):
+def draw(ctx):
+    """J − J* and ‖w − w*‖ against the step (they follow λ and the step in the browser); the
+    containers above and below them for what the server says at the current λ."""
+    above = st.container()
+    c1, c2 = st.columns(2)
+    # The axes say only the symbols (a long title is cut along a 260-pixel axis); the words here.
+    c1.markdown(r"**J − J\***: the objective above its minimum")
+    c1.vega_lite_chart(with_state(ctx.charts.gap, ctx.chart_start), width="stretch")
+    c2.markdown(r"**‖w − w\*‖**: the distance to the closed form's weights")
+    c2.vega_lite_chart(with_state(ctx.charts.distance, ctx.chart_start), width="stretch")
+    return above, st.container()
+
+
+def render(ctx, slots):
+    above, below = slots
+    with above:
+        run_summary(ctx)
+    optimizer = OPTIMIZERS[ctx.settings.optimizer]
+    below.caption(
+        captions.descent_sentence(
+            optimizer.label,
+            ctx.run.limit_multiple,
+            ctx.descent_path.condition_number,
+            ctx.model.fit_intercept,
+        )
+    )
+
+
+def run_summary(ctx):
+    """The run at the current λ: its counts, how it ended, its step against the limit."""
     settings, run = ctx.settings, ctx.run
     result = run.result
     cols = st.columns(4)
@@ -125,14 +154,3 @@ def render(ctx):
         )
     if math.isfinite(limit):
         st.altair_chart(step_size_chart(run.step_multiple, limit), width="stretch")
-    c1, c2 = st.columns(2)
-    # The axes say only the symbols (a long title is cut along a 260-pixel axis); the words here.
-    c1.markdown(r"**J − J\***: the objective above its minimum")
-    c1.vega_lite_chart(with_state(ctx.charts.gap, ctx.chart_start), width="stretch")
-    c2.markdown(r"**‖w − w\*‖**: the distance to the closed form's weights")
-    c2.vega_lite_chart(with_state(ctx.charts.distance, ctx.chart_start), width="stretch")
-    st.caption(
-        captions.descent_sentence(
-            optimizer.label, limit, ctx.descent_path.condition_number, ctx.model.fit_intercept
-        )
-    )
