@@ -12,7 +12,7 @@ st.set_page_config(page_title="regviz: L2 regularization", page_icon="📉", lay
 
 
 @st.fragment
-def follow_lambda(ctx, slots, opened, run):
+def follow_lambda(ctx, slots, opened, panel, run):
     """What the server writes for the current λ: a λ move (or a view's own control) reruns only
     this. The charts follow λ in the browser; they, the sidebar and the views' buttons stay."""
     lambda_area.require_slots(run)
@@ -23,8 +23,7 @@ def follow_lambda(ctx, slots, opened, run):
     ctx = ctx.at(settings)
     lambda_area.render(ctx, slots)
     views.render(ctx, opened)
-    with slots.below:
-        reproduce.render(ctx)
+    reproduce.render(ctx, panel)
     lambda_area.drawn(run)
 
 
@@ -41,5 +40,7 @@ if lambda_area.describe_data(settings, problem):
         lambda_area.draw(ctx, slots)
         with slots.views:
             opened = views.frame(ctx)
+        with slots.below:
+            panel = reproduce.panel()
         lambda_area.calling(run)
-        follow_lambda(ctx, slots, opened, run)
+        follow_lambda(ctx, slots, opened, panel, run)

@@ -288,3 +288,13 @@ def test_an_uploaded_file_is_read_in_a_work_slot():
     release.set()
     reader.join(10)
     assert tables[0]["y"].tolist() == [2.0, 4.0]
+
+
+def test_leaving_the_outermost_work_slot_returns_freed_memory(monkeypatch):
+    released = []
+    monkeypatch.setattr(cache.memory, "release_free_memory", lambda: released.append(1))
+    with cache.work_slot():
+        with cache.work_slot():  # a computation inside another: the caller's slot
+            pass
+        assert released == []
+    assert released == [1]

@@ -11,7 +11,10 @@ At most :data:`WORKERS` computations (and uploaded files being read) run at once
 (:func:`work_slot`); the others wait their turn. A server has few cores, so running more at once
 would not finish them sooner, only hold the transient memory of each at the same time (a
 bias-and-variance decomposition at n = 1000 and degree 30 passes through about 45 MB, reading a
-10 MB upload about 60 MB).
+10 MB upload about 60 MB). When a job leaves its slot, the memory its temporaries held goes
+back to the system at once (:func:`regviz.page.memory.release_free_memory`), not at the next
+housekeeping sweep: under a class's load the freed space of finished jobs otherwise sits in
+the allocator's arenas beside the next jobs' (measured with ``benchmarks/bench_hostile.py``).
 
 Shared results are frozen (:func:`freeze`: every NumPy array read-only) and handed out through
 :func:`share` (every DataFrame a shallow copy, which pandas copies on write), so no session can
@@ -37,6 +40,7 @@ import streamlit as st
 
 from regviz.compute.common import CannotDraw
 from regviz.data import DataError
+from regviz.page import memory
 
 #: What all sessions' results may hold together, and what one session's private results may.
 #: A model at n = 1000 and degree 30 with its descent along λ, charts and one costly view is
@@ -165,6 +169,8 @@ def work_slot():
     """Run a computation in one of the :data:`WORKERS` slots, waiting for one if all are taken.
 
     A computation inside another (a chart that needs the model) runs in its caller's slot.
+    Leaving the outermost slot returns the freed memory to the system (a few milliseconds,
+    after a job of tenths of a second or more).
     """
     depth = getattr(_slot, "depth", 0)
     if not depth:
@@ -176,6 +182,7 @@ def work_slot():
         _slot.depth = depth
         if not depth:
             _SLOTS.release()
+            memory.release_free_memory()
 
 
 @contextlib.contextmanager

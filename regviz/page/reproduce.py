@@ -5,9 +5,10 @@ The programs come from :func:`regviz.compute.reproduce.snippets`; here they are 
 each under one sentence with the numbers it should print: the page's own.
 
 The panel and its tabs track their state (``on_change="rerun"``): a closed panel computes and
-sends nothing, an open one only its open tab. The programs carry the data (7 kB each at the
-defaults), and a λ move reruns this: drawn always, the three made most of what a move sent
-(31 kB of 31 kB at the defaults, measured with ``benchmarks/bench_rerun.py``).
+sends nothing, an open one only its open tab. The full run draws the panel (:func:`panel`);
+the page's fragment fills it at the current λ (:func:`render`). The programs carry the data
+(7 kB each at the defaults) and follow λ: drawn always, the three were 23 of the 31 kB that a
+λ move sent (measured with ``benchmarks/bench_rerun.py``).
 """
 
 from __future__ import annotations
@@ -34,11 +35,17 @@ def _errors(train, test):
     return f"train RMSE {train:.6g}, test RMSE {test:.6g}"
 
 
-def render(ctx):
-    """The expander with the three programs for the page's settings at its λ (only the open
-    tab's program, and only while the panel is open)."""
-    panel = st.expander(TITLE, key=PANEL_KEY, on_change="rerun")
-    if not panel.open:
+def panel():
+    """The expander (opening or closing it reruns the page); None while it is closed, else the
+    container that :func:`render` fills."""
+    box = st.expander(TITLE, key=PANEL_KEY, on_change="rerun")
+    return box if box.open else None
+
+
+def render(ctx, panel):
+    """The programs for the page's settings at its λ into the open ``panel`` (only the open
+    tab's program); nothing while it is closed (``panel`` None)."""
+    if panel is None:
         return
     code = snippets(ctx.settings, ctx.dataset, ctx.model, ctx.path, ctx.run)
     settings = ctx.settings
