@@ -37,8 +37,9 @@ What is measured
 * Page load: health GET (XSRF cookie) + websocket handshake + first run, p50 / p95.
 * Failed sessions (could not connect or load), dropped sessions (websocket closed, or a load or
   change took more than ``--timeout`` s), exceptions on the page (an exception element, or a run
-  that did not finish successfully: ``ScriptError``), and wrong replies (no chart drawn, or the
-  app's URL does not hold the λ just chosen). A session stops at its first error.
+  that did not finish successfully: ``ScriptError``), and wrong replies (the app's rerun drew
+  no λ control or the floor's no chart, or the app's URL does not hold the λ just chosen). A
+  session stops at its first error.
 * Server memory: VmRSS of the server process and its children (``/proc/<pid>/status``), sampled
   every second: at start (after the teacher's page load, before the class arrives), peak, end
   (after the last session finished), and a compact line of samples over time (every 5 s; runs
@@ -383,8 +384,11 @@ class Class:
         return await session.set_widget("lam", index)
 
     def _check(self, session, index):
-        if not any(kind == "vega_lite_chart" for kind, _ in session.last.elements):
-            return "the rerun drew no chart"
+        # The floor redraws its chart; the app's charts follow λ in the browser, and its rerun
+        # (the page's fragment) redraws the λ control and what the server says at λ.
+        expected_kind = "bidi_component" if self.phase.is_app else "vega_lite_chart"
+        if not any(kind == expected_kind for kind, _ in session.last.elements):
+            return f"the rerun drew no {expected_kind}"
         expected = f"{LAMBDA_GRID[index]:g}"
         if self.phase.is_app and session.query_params.get("lam") != expected:
             return f"after λ -> {expected} the URL says {session.query_string!r}"

@@ -119,3 +119,15 @@ def test_the_estimator_keeps_its_documented_rule_and_its_own_least_norm_minimise
     assert estimator.intercept_ == pytest.approx(theta[-1], abs=1e-5 * scale)
     w, _ = least_norm_with_free_intercept(model)
     assert np.abs(w - theta[:-1]).max() > 1e-3 * scale  # a different fit: D1's two minimisers
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "penalty", "lr"),
+    [("gd", "l2", 1.0), ("momentum", "l2", 0.5), ("gd", "decoupled", 1.9), ("nesterov", "l2", 1.0)],
+)
+def test_the_step_size_in_units_of_1_over_L_is_the_same_at_every_lambda(optimizer, penalty, lr):
+    """The descent view draws its step-size chart once per full run (a λ move does not send it
+    again): that holds only because η·L is the chosen multiple at every λ (L grows with λ)."""
+    model = build_model(data.synthetic(n=30), 12, "raw")
+    path = descent_along_path(model, LAMBDA_GRID, optimizer, penalty, lr, iters=5)
+    np.testing.assert_allclose(path.step_multiple, lr, rtol=4 * np.finfo(float).eps)

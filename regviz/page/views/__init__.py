@@ -83,7 +83,7 @@ class Opened:
 
     view: View
     box: object  # the container of the view's λ part
-    slots: object = None
+    slots: object = None  # what its draw returned
     refused: bool = False  # its draw raised CannotDraw: the sentence is on the page
 
 
@@ -122,9 +122,9 @@ def render(ctx, opened):
         return
     with opened.box:
         try:
-            if opened.slots is None:
-                opened.view.module.render(ctx)
-            else:
+            if hasattr(opened.view.module, "draw"):
                 opened.view.module.render(ctx, opened.slots)
+            else:
+                opened.view.module.render(ctx)
         except CannotDraw as reason:
             _refuse(reason)

@@ -23,7 +23,12 @@ class HisTargets(CacheKey):
     """The ln λ that reproduce Bishop's columns from his own targets (no settings)."""
 
 
-def render(ctx):
+def render(ctx, slots):
+    """Nothing here follows λ: :func:`draw` drew it all."""
+
+
+def draw(ctx):
+    """Table 1.2 beside the weights computed here, and what they say (the same at every λ)."""
     seed = ctx.settings.seed
     st.markdown(
         "Bishop's data (*Pattern Recognition and Machine Learning*, section 1.1): ten "

@@ -41,9 +41,13 @@ def divergence_text(result, step_multiple, limit):
 
 
 def draw(ctx):
-    """J − J* and ‖w − w*‖ against the step (they follow λ and the step in the browser); the
-    containers above and below them for what the server says at the current λ."""
+    """The step size against the stability limit (both in units of each λ's 1/L, the same at
+    every λ), J − J* and ‖w − w*‖ against the step (they follow λ and the step in the
+    browser); the containers above and below them for what the server says at the current λ."""
     above = st.container()
+    run = ctx.run
+    if math.isfinite(run.limit_multiple):
+        st.altair_chart(step_size_chart(run.step_multiple, run.limit_multiple), width="stretch")
     c1, c2 = st.columns(2)
     # The axes say only the symbols (a long title is cut along a 260-pixel axis); the words here.
     c1.markdown(r"**J − J\***: the objective above its minimum")
@@ -152,5 +156,3 @@ def run_summary(ctx):
             "regularizer of its own: it has not yet grown the weights along the "
             "low-curvature directions that the closed form uses to fit the noise."
         )
-    if math.isfinite(limit):
-        st.altair_chart(step_size_chart(run.step_multiple, limit), width="stretch")

@@ -41,9 +41,21 @@ def formulas():
     )
 
 
-def render(ctx):
-    settings = ctx.settings
+def draw(ctx):
+    """The formulas (the same at every λ); the container for the live check at λ."""
     formulas()
+    return st.container()
+
+
+def render(ctx, box):
+    with box:
+        live_check(ctx)
+
+
+def live_check(ctx):
+    """Plain descent with L2 in the loss against weight decay, Adam against AdamW, at this λ;
+    the weights side by side; this λ in other conventions."""
+    settings = ctx.settings
     adaptive = OPTIMIZERS[settings.optimizer].adaptive
     check_lr = 1.0 if adaptive else settings.lr
     check_iters = min(settings.iters, CHECK_MAX_STEPS)
