@@ -18,8 +18,7 @@ def follow_lambda(ctx, slots, opened, panel, run):
     lambda_area.require_slots(run)
     settings = url.current_settings()
     url.write(settings)
-    with slots.control:
-        lambda_area.show_link_notices(settings)
+    lambda_area.show_link_notices(settings)
     ctx = ctx.at(settings)
     lambda_area.render(ctx, slots)
     views.render(ctx, opened)
@@ -43,4 +42,5 @@ if lambda_area.describe_data(settings, problem):
         with slots.below:
             panel = reproduce.panel()
         lambda_area.calling(run)
-        follow_lambda(ctx, slots, opened, panel, run)
+        with slots.control:  # the fragment's own place: the λ control is drawn there
+            follow_lambda(ctx, slots, opened, panel, run)

@@ -209,9 +209,10 @@ def draw(ctx, slots):
 
 
 def render(ctx, slots):
-    """What follows λ on the server, into ``slots`` (the fragment's part)."""
-    with slots.control:
-        lambda_control.render(ctx.settings.lam, ctx.charts.steps, ctx.chart_start)
+    """What follows λ on the server (the fragment's part): the λ control where the fragment
+    runs (``app.py`` calls it inside ``slots.control``: its own container, so a λ move does not
+    write into one more container outside it), the rest into ``slots``."""
+    lambda_control.render(ctx.settings.lam, ctx.charts.steps, ctx.chart_start)
     with slots.warnings:
         warnings_about_the_fit(ctx)
     slots.fit_caption.caption(fit_caption(ctx))
