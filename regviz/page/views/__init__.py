@@ -3,9 +3,10 @@ page's tabs, the ``view`` URL parameter, the README's table and the tests read.
 
 A view is a module with ``render(ctx)`` (``ctx``: a :class:`regviz.page.context.ViewContext`),
 which draws what the server computes at the current λ: a λ move reruns it (the page's fragment).
-A view whose charts follow λ in the browser (their specs carry the whole λ grid) also has
-``draw(ctx)``: the full run calls it once, it draws those charts and returns the containers
-that its ``render(ctx, slots)`` writes into, so that a λ move does not send them again.
+A view with parts that do not change with λ (charts whose specs carry the whole λ grid and
+follow it in the browser, formulas, a printed table) also has ``draw(ctx)``: the full run calls
+it once, it draws those parts and returns the containers that its ``render(ctx, slots)`` writes
+into, so that a λ move does not send them again.
 Either raises :class:`regviz.compute.common.CannotDraw` (from the computations) where its
 numbers cannot be computed for these settings; this module turns that, and nothing broader,
 into a sentence.

@@ -58,6 +58,7 @@ def draw(ctx):
 
 
 def render(ctx, slots):
+    """The run at the current λ above the charts, what the charts say below them."""
     above, below = slots
     with above:
         run_summary(ctx)
@@ -73,7 +74,7 @@ def render(ctx, slots):
 
 
 def run_summary(ctx):
-    """The run at the current λ: its counts, how it ended, its step against the limit."""
+    """The run at the current λ: its counts and how it ended, with what helps."""
     settings, run = ctx.settings, ctx.run
     result = run.result
     cols = st.columns(4)

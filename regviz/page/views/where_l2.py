@@ -48,6 +48,7 @@ def draw(ctx):
 
 
 def render(ctx, box):
+    """The live check at the current λ, below the formulas."""
     with box:
         live_check(ctx)
 
